@@ -1,0 +1,112 @@
+"""Client of the media server's control API (MediaMTX v3).
+
+The only code that talks to the media server. It does not know whether
+MediaMTX or the project's stand-in answers: both speak the same API
+(`../shared/reference/mediamtx/openapi.yaml`).
+"""
+
+from functools import lru_cache
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+
+
+class MediaServerError(Exception):
+    """The media server answered with an error."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class PathAlreadyExists(MediaServerError):
+    pass
+
+
+class PathNotFound(MediaServerError):
+    pass
+
+
+class MediaServerUnreachable(MediaServerError):
+    pass
+
+
+class MediaServerClient:
+    def __init__(self, base_url, username="", password="", timeout=3.0):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        if username:
+            self.session.auth = (username, password)
+
+    def _request(self, method, path, json=None, params=None):
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.request(method, url, json=json, params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise MediaServerUnreachable(f"media server at {self.base_url} unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("error", response.text)
+            except ValueError:
+                message = response.text
+            message = message or f"HTTP {response.status_code}"
+            if response.status_code == 404:
+                raise PathNotFound(message, response.status_code)
+            if response.status_code == 400 and "already exists" in message:
+                raise PathAlreadyExists(message, response.status_code)
+            raise MediaServerError(message, response.status_code)
+        if response.content and response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.json()
+        return None
+
+    # --- server ---
+    def info(self):
+        return self._request("GET", "/v3/info")
+
+    # --- configured paths ---
+    def path_add(self, name, conf):
+        return self._request("POST", f"/v3/config/paths/add/{quote(name)}", json=conf)
+
+    def path_patch(self, name, conf):
+        return self._request("PATCH", f"/v3/config/paths/patch/{quote(name)}", json=conf)
+
+    def path_replace(self, name, conf):
+        return self._request("POST", f"/v3/config/paths/replace/{quote(name)}", json=conf)
+
+    def path_delete(self, name):
+        return self._request("DELETE", f"/v3/config/paths/delete/{quote(name)}")
+
+    def path_config(self, name):
+        return self._request("GET", f"/v3/config/paths/get/{quote(name)}")
+
+    def path_configs(self):
+        """Every configured path, following the pages."""
+        return list(self._pages("/v3/config/paths/list"))
+
+    # --- runtime state ---
+    def paths(self):
+        return list(self._pages("/v3/paths/list"))
+
+    def path_state(self, name):
+        return self._request("GET", f"/v3/paths/get/{quote(name)}")
+
+    def _pages(self, path, per_page=100):
+        page = 0
+        while True:
+            body = self._request("GET", path, params={"page": page, "itemsPerPage": per_page})
+            yield from body.get("items") or []
+            page += 1
+            if page >= body.get("pageCount", 0):
+                return
+
+
+@lru_cache(maxsize=1)
+def media_server():
+    return MediaServerClient(
+        settings.MEDIAMTX_API_URL,
+        settings.MEDIAMTX_API_USER,
+        settings.MEDIAMTX_API_PASSWORD,
+        settings.MEDIAMTX_TIMEOUT,
+    )

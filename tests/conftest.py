@@ -1,0 +1,71 @@
+import shutil
+import subprocess
+
+import pytest
+import redis
+
+from tests import processes
+
+PASSWORD = "S3cure-pass-for-tests"
+
+
+def pytest_configure(config):
+    # The test vhost keeps test tasks away from a running development worker.
+    if shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "add_vhost", "vms_test"], capture_output=True, timeout=60)
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", "vms_test", "guest", ".*", ".*", ".*"],
+            capture_output=True,
+            timeout=60,
+        )
+    from django.conf import settings
+
+    for url in (settings.REDIS_SESSIONS_URL, settings.REDIS_CACHE_URL, settings.REDIS_STREAMING_URL, settings.REDIS_AI_URL):
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def make_user(db):
+    from apps.accounts.roles import sync_role_permissions
+    from apps.accounts.services import user_create
+
+    # Transactional tests flush the groups that the migration made.
+    sync_role_permissions()
+
+    def make(username, role):
+        return user_create(username=username, password=PASSWORD, role=role, validate=False)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    """An admin."""
+    return make_user("alice", "admin")
+
+
+@pytest.fixture
+def olivia(make_user):
+    """An operator."""
+    return make_user("olivia", "operator")
+
+
+@pytest.fixture
+def victor(make_user):
+    """A viewer."""
+    return make_user("victor", "viewer")
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """The real ASGI app under uvicorn, on the test database."""
+    server = processes.start_asgi_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    worker = processes.start_celery_worker(queues="default")
+    yield worker
+    worker.stop()

@@ -1,0 +1,25 @@
+"""Settings for the test suite: the same real services, kept apart from a running `make run`.
+
+Redis DBs 10–13 instead of 0–3 and RabbitMQ virtual host `vms_test`, so tests
+never consume or clobber the work of a development instance on this machine.
+"""
+
+import os
+
+from vms.settings import *  # noqa: F403
+
+REDIS_SESSIONS_URL = os.environ.get("TEST_REDIS_SESSIONS_URL", "redis://127.0.0.1:6379/10")
+REDIS_CACHE_URL = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/11")
+REDIS_STREAMING_URL = os.environ.get("TEST_REDIS_STREAMING_URL", "redis://127.0.0.1:6379/12")
+REDIS_AI_URL = os.environ.get("TEST_REDIS_AI_URL", "redis://127.0.0.1:6379/13")
+CHANNEL_LAYER_URL = REDIS_CACHE_URL
+CACHES["default"]["LOCATION"] = REDIS_CACHE_URL  # noqa: F405
+CACHES["sessions"]["LOCATION"] = REDIS_SESSIONS_URL  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [CHANNEL_LAYER_URL]  # noqa: F405
+
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/vms_test")
+
+MEDIAMTX_API_URL = os.environ.get("MEDIAMTX_API_URL", "http://127.0.0.1:19997")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

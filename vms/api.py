@@ -1,0 +1,9 @@
+"""The django-ninja API; apps add their routers here."""
+
+from ninja import NinjaAPI
+
+from apps.accounts.api import router as accounts_router
+from apps.accounts.auth import api_auth
+
+api = NinjaAPI(title="VMS API", version="1", auth=api_auth, urls_namespace="ninja", docs_url="/docs")
+api.add_router("/", accounts_router)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.dashboard.consumers import ConsoleConsumer
+
+websocket_urlpatterns = [
+    path("ws/console/", ConsoleConsumer.as_asgi()),
+]
