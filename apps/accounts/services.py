@@ -18,7 +18,10 @@ def user_create(*, username, password, role, email="", validate=True):
         raise ValidationError({"username": f"user {username!r} already exists"})
     user = User(username=username, email=email)
     if validate:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     with transaction.atomic():
         user.save()

@@ -1,0 +1,25 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+
+def test_it_creates_an_admin_once(db, capsys):
+    call_command("ensure_admin", username="root", password="Very-secret-2026")
+    call_command("ensure_admin", username="other", password="Very-secret-2026")
+    users = get_user_model().objects.all()
+    assert [u.username for u in users] == ["root"]
+    assert users[0].role == "admin" and users[0].is_staff
+    assert "already exists" in capsys.readouterr().out
+
+
+def test_it_generates_and_prints_a_password_when_none_is_given(db, capsys):
+    call_command("ensure_admin", username="root", password="")
+    out = capsys.readouterr().out
+    password = out.rsplit("password: ", 1)[1].strip()
+    assert get_user_model().objects.get(username="root").check_password(password)
+
+
+def test_a_weak_password_is_refused_with_one_line(db):
+    with pytest.raises(CommandError, match="password"):
+        call_command("ensure_admin", username="root", password="123")
+    assert not get_user_model().objects.exists()
