@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "apps.accounts",
+    "apps.audit",
+    "apps.cameras",
     "apps.dashboard",
     "apps.streaming",
 ]
@@ -144,6 +146,15 @@ MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
 MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
+# Where browsers and workers reach the media server's outputs. Behind the
+# compose entry point HLS is `/hls`; with `make run` the stand-in answers directly.
+MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
+MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
+MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
+# How often each camera's picture is sampled to tell online, offline and frozen.
+STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
+# Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
 # --- auth ---------------------------------------------------------------------
 

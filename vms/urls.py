@@ -6,12 +6,14 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.accounts import views as account_views
 from apps.accounts.api import UserViewSet
+from apps.cameras.api import CameraViewSet
 from vms import health
 from vms.api import api
 
 drf = DefaultRouter(trailing_slash=True)
 drf.include_root_view = False
 drf.register("users", UserViewSet, basename="user")
+drf.register("cameras", CameraViewSet, basename="camera")
 
 urlpatterns = [
     path("health", health.live, name="health"),

@@ -1,0 +1,97 @@
+"""REST API for cameras (DRF): /api/cameras/. Viewers read, admins write."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apps.accounts.permissions import ReadViewerWriteAdmin
+from apps.cameras import selectors, services
+from apps.cameras.models import Camera, Zone
+from apps.streaming.services import stream_urls
+
+
+def as_drf_error(exc):
+    if hasattr(exc, "message_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"detail": exc.messages})
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    points = serializers.ListField(child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2))
+
+    class Meta:
+        model = Zone
+        fields = ["id", "name", "points"]
+        read_only_fields = ["id"]
+
+
+class CameraSerializer(serializers.ModelSerializer):
+    rtsp_url = serializers.CharField(max_length=500, help_text="rtsp:// or rtsps://; credentials in it are kept apart")
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200, style={"input_type": "password"}
+    )
+    has_password = serializers.BooleanField(read_only=True)
+    zones = ZoneSerializer(many=True, read_only=True)
+    urls = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Camera
+        fields = [
+            "id", "name", "rtsp_url", "username", "password", "has_password", "location",
+            "enabled", "ai_enabled", "plate_camera", "ai_fps",
+            "provision_state", "provision_error", "provision_attempts", "provisioned_at",
+            "stream_state", "stream_state_since", "zones", "urls", "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "provision_state", "provision_error", "provision_attempts", "provisioned_at",
+            "stream_state", "stream_state_since", "created_at", "updated_at",
+        ]
+        # Uniqueness is the service's rule, with its own message.
+        extra_kwargs = {"name": {"validators": []}}
+
+    def to_representation(self, camera):
+        data = super().to_representation(camera)
+        data["rtsp_url"] = camera.masked_url
+        return data
+
+    def get_urls(self, camera) -> dict:
+        return stream_urls(camera)
+
+    def create(self, validated):
+        try:
+            return services.camera_create(actor=self.context["request"].user, **validated)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+
+    def update(self, camera, validated):
+        try:
+            return services.camera_update(actor=self.context["request"].user, camera=camera, **validated)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+
+
+class CameraViewSet(viewsets.ModelViewSet):
+    serializer_class = CameraSerializer
+    permission_classes = [ReadViewerWriteAdmin]
+
+    def get_queryset(self):
+        try:
+            return selectors.camera_list(filters=self.request.query_params)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+
+    def perform_destroy(self, camera):
+        services.camera_delete(actor=self.request.user, camera=camera)
+
+    @action(detail=True, methods=["put"], url_path="zones")
+    def zones(self, request, pk=None):
+        """Replace the camera's ROI zones: [{"name": "...", "points": [[x, y], ...]}, ...]."""
+        camera = self.get_object()
+        zones = request.data if isinstance(request.data, list) else request.data.get("zones")
+        try:
+            services.camera_set_zones(actor=request.user, camera=camera, zones=zones)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+        return Response(ZoneSerializer(camera.zones.all(), many=True).data, status=status.HTTP_200_OK)

@@ -1,0 +1,199 @@
+"""Every write to cameras and zones. One transaction each; provisioning and pushes on commit."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.cameras.models import MASK, Camera, ProvisionState, StatusChange, Zone
+from apps.cameras.validation import split_rtsp_url, validate_zone
+from apps.dashboard import live
+from vms import events
+from vms.encryption import encrypt
+
+UNCHANGED = object()
+EDITABLE = ("name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps")
+# A change to these means the media server must be told.
+MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled"}
+
+
+def camera_public(camera):
+    """What consoles, events and logs may know of a camera: never the password."""
+    return {
+        "id": camera.pk,
+        "name": camera.name,
+        "rtsp_url": camera.masked_url,
+        "enabled": camera.enabled,
+        "ai_enabled": camera.ai_enabled,
+        "provision_state": camera.provision_state,
+        "provision_error": camera.provision_error,
+        "stream_state": camera.stream_state,
+        "stream_state_since": camera.stream_state_since.isoformat() if camera.stream_state_since else None,
+    }
+
+
+def _audit_view(camera):
+    return {field: getattr(camera, field) for field in EDITABLE} | {"password": MASK if camera.has_password else ""}
+
+
+def _apply_url(camera, rtsp_url, username, password):
+    url, url_username, url_password = split_rtsp_url(rtsp_url)
+    camera.rtsp_url = url
+    if url_username:
+        camera.username = url_username
+    elif username is not UNCHANGED:
+        camera.username = (username or "").strip()
+    if url_password:
+        password = url_password
+    if password is not UNCHANGED:
+        camera.password_encrypted = encrypt(password or "")
+
+
+def _validate(camera):
+    try:
+        camera.full_clean(exclude=["password_encrypted"])
+    except ValidationError as exc:
+        if "name" in exc.message_dict and any("already exists" in m for m in exc.message_dict["name"]):
+            raise ValidationError({"name": f"A camera named {camera.name!r} already exists."}) from None
+        raise
+
+
+def _after_commit(camera_id, media_changed):
+    from apps.streaming import tasks
+
+    def run():
+        if media_changed:
+            tasks.provision_camera.delay(camera_id)
+        camera = Camera.objects.filter(pk=camera_id).first()
+        if camera is not None:
+            live.push(live.STATUS, "camera.updated", camera_public(camera))
+
+    transaction.on_commit(run)
+
+
+def camera_create(
+    *,
+    actor,
+    name,
+    rtsp_url,
+    username="",
+    password="",
+    location="",
+    enabled=True,
+    ai_enabled=False,
+    plate_camera=False,
+    ai_fps=1.0,
+):
+    camera = Camera(
+        name=(name or "").strip(),
+        location=(location or "").strip(),
+        enabled=enabled,
+        ai_enabled=ai_enabled,
+        plate_camera=plate_camera,
+        ai_fps=ai_fps,
+    )
+    _apply_url(camera, rtsp_url, username, password)
+    _validate(camera)
+    with transaction.atomic():
+        camera.save()
+        audit_record(actor=actor, action="camera.create", target=camera, changes=_audit_view(camera))
+        _after_commit(camera.pk, media_changed=True)
+    return camera
+
+
+def camera_update(*, actor, camera, password=UNCHANGED, **changes):
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed." for field in sorted(unknown)})
+    before = _audit_view(camera)
+    for field in ("name", "location"):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()
+    for field, value in changes.items():
+        if field not in ("rtsp_url", "username"):
+            setattr(camera, field, value)
+    if {"rtsp_url", "username"} & set(changes) or password is not UNCHANGED:
+        _apply_url(camera, changes.get("rtsp_url", camera.rtsp_url), changes.get("username", UNCHANGED), password)
+    _validate(camera)
+    after = _audit_view(camera)
+    diff = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    if password is not UNCHANGED:
+        diff["password"] = [MASK, MASK]
+    media_changed = bool(MEDIA_FIELDS & set(diff))
+    with transaction.atomic():
+        if media_changed:
+            camera.provision_state = ProvisionState.PENDING
+            camera.provision_attempts = 0
+        camera.save()
+        audit_record(actor=actor, action="camera.update", target=camera, changes=diff)
+        _after_commit(camera.pk, media_changed=media_changed)
+    return camera
+
+
+def camera_delete(*, actor, camera):
+    from apps.streaming import tasks
+
+    path_name = camera.path_name
+    camera_id = camera.pk
+    with transaction.atomic():
+        audit_record(actor=actor, action="camera.delete", target=camera, changes=_audit_view(camera))
+        camera.delete()
+        transaction.on_commit(lambda: tasks.deprovision_path.delay(path_name))
+        transaction.on_commit(lambda: live.push(live.STATUS, "camera.deleted", {"id": camera_id}))
+
+
+def camera_set_zones(*, actor, camera, zones):
+    """Replace the camera's zones. `zones` is a list of {"name", "points"}."""
+    if not isinstance(zones, list):
+        raise ValidationError({"zones": "Zones are a list of {name, points}."})
+    clean = []
+    for index, zone in enumerate(zones):
+        if not isinstance(zone, dict):
+            raise ValidationError({"zones": f"Zone {index + 1} is not an object with name and points."})
+        try:
+            clean.append(validate_zone(zone.get("name"), zone.get("points")))
+        except ValidationError as exc:
+            raise ValidationError({"zones": exc.messages}) from None
+    names = [name for name, _ in clean]
+    if len(set(names)) != len(names):
+        raise ValidationError({"zones": "Zone names must be unique per camera."})
+    with transaction.atomic():
+        camera.zones.all().delete()
+        Zone.objects.bulk_create(Zone(camera=camera, name=name, points=points) for name, points in clean)
+        audit_record(actor=actor, action="camera.zones", target=camera, changes={"zones": [n for n in names]})
+    return list(camera.zones.all())
+
+
+def camera_set_stream_state(*, camera_id, state, reason=""):
+    """Record a change of stream state as a row, then tell consoles and other systems. Idempotent."""
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
+        if camera is None or camera.stream_state == state:
+            return False
+        change = StatusChange.objects.create(
+            camera=camera, from_state=camera.stream_state, to_state=state, reason=reason[:300]
+        )
+        camera.stream_state = state
+        camera.stream_state_since = timezone.now()
+        camera.save(update_fields=["stream_state", "stream_state_since"])
+
+        def notify():
+            payload = camera_public(camera) | {"from_state": change.from_state, "reason": change.reason}
+            events.publish("camera.status", {"camera_id": camera.pk, "camera_name": camera.name,
+                                             "state": state, "from_state": change.from_state, "reason": change.reason})
+            live.push(live.STATUS, "camera.status", payload)
+            live.push(f"camera.{camera.pk}", "camera.status", payload)
+
+        transaction.on_commit(notify)
+    return True
+
+
+def camera_set_provision_state(*, camera_id, state, error=""):
+    fields = {"provision_state": state, "provision_error": error[:2000]}
+    if state == ProvisionState.READY:
+        fields["provisioned_at"] = timezone.now()
+    Camera.objects.filter(pk=camera_id).update(**fields)
+    camera = Camera.objects.filter(pk=camera_id).first()
+    if camera is not None:
+        transaction.on_commit(lambda: live.push(live.STATUS, "camera.updated", camera_public(camera)))
+    return camera

@@ -1,0 +1,80 @@
+"""Streaming API (django-ninja): /api/streaming/ — per-camera stream state and URLs, forced re-provision."""
+
+import json
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from apps.cameras.models import Camera, ProvisionState
+from apps.streaming import services, tasks
+
+router = Router(tags=["streaming"])
+
+
+class StreamUrls(Schema):
+    hls: str
+    rtsp: str
+    webrtc: str | None
+
+
+class StreamRuntime(Schema):
+    ready: bool = False
+    readers: int = 0
+    bytes_received: int = 0
+    bytes_sent: int = 0
+    tracks: list[str] = []
+    at: str | None = None
+
+
+class StreamOut(Schema):
+    camera_id: int
+    name: str
+    path: str
+    enabled: bool
+    provision_state: str
+    provision_error: str
+    provision_attempts: int
+    stream_state: str
+    stream_state_since: str | None
+    runtime: StreamRuntime | None
+    urls: StreamUrls
+
+
+def _stream(camera, store):
+    raw = store.get(f"stream:{camera.path_name}")
+    return {
+        "camera_id": camera.pk,
+        "name": camera.name,
+        "path": camera.path_name,
+        "enabled": camera.enabled,
+        "provision_state": camera.provision_state,
+        "provision_error": camera.provision_error,
+        "provision_attempts": camera.provision_attempts,
+        "stream_state": camera.stream_state,
+        "stream_state_since": camera.stream_state_since.isoformat() if camera.stream_state_since else None,
+        "runtime": json.loads(raw) if raw else None,
+        "urls": services.stream_urls(camera),
+    }
+
+
+@router.get("/cameras", response=list[StreamOut], summary="Stream state of every camera")
+def stream_list(request):
+    store = services.status_store()
+    return [_stream(camera, store) for camera in Camera.objects.order_by("name")]
+
+
+@router.get("/cameras/{camera_id}", response=StreamOut, summary="Stream state and URLs of one camera")
+def stream_detail(request, camera_id: int):
+    return _stream(get_object_or_404(Camera, pk=camera_id), services.status_store())
+
+
+@router.post("/cameras/{camera_id}/provision", response={202: StreamOut}, summary="Provision the camera again")
+def stream_reprovision(request, camera_id: int):
+    if not request.auth.has_role("admin"):
+        raise HttpError(403, "Re-provisioning needs the admin role.")
+    camera = get_object_or_404(Camera, pk=camera_id)
+    Camera.objects.filter(pk=camera.pk).update(provision_state=ProvisionState.PENDING, provision_attempts=0)
+    tasks.provision_camera.delay(camera.pk)
+    camera.refresh_from_db()
+    return 202, _stream(camera, services.status_store())

@@ -1,0 +1,195 @@
+"""Keeping the media server in line with the cameras, and watching their streams.
+
+Django is the truth; the media server is derived. Every call here is
+idempotent, so a task may run twice, or late, without harm.
+"""
+
+import json
+import logging
+import subprocess
+
+import redis
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from apps.cameras.models import Camera, ProvisionState, StreamState
+from apps.cameras.services import camera_set_provision_state, camera_set_stream_state
+from apps.streaming.client import MediaServerError, PathNotFound, media_server
+
+logger = logging.getLogger(__name__)
+
+PATH_PREFIX = "cam_"
+# The subset of MediaMTX's PathConf that we own; reconcile compares these.
+ON_DEMAND_START_TIMEOUT = "10s"
+ON_DEMAND_CLOSE_AFTER = "10s"
+PROBE_FRAME_SIZE = (64, 36)
+# Mean absolute difference (0–255) under which two frames a second apart are the same picture.
+FROZEN_THRESHOLD = 0.5
+
+
+def path_conf(camera):
+    return {
+        "source": camera.source_url(),
+        "sourceOnDemand": True,
+        "sourceOnDemandStartTimeout": ON_DEMAND_START_TIMEOUT,
+        "sourceOnDemandCloseAfter": ON_DEMAND_CLOSE_AFTER,
+        "rtspTransport": "tcp",
+    }
+
+
+def stream_urls(camera):
+    path = camera.path_name
+    urls = {
+        "hls": f"{settings.MEDIA_HLS_BASE_URL.rstrip('/')}/{path}/index.m3u8",
+        "rtsp": f"{settings.MEDIA_RTSP_BASE_URL.rstrip('/')}/{path}",
+        "webrtc": None,
+    }
+    if settings.MEDIA_WEBRTC_BASE_URL:
+        urls["webrtc"] = f"{settings.MEDIA_WEBRTC_BASE_URL.rstrip('/')}/{path}/whep"
+    return urls
+
+
+def _scrub(text, camera):
+    """Error texts may quote the source URL: never let the password through."""
+    from vms.encryption import decrypt
+
+    password = decrypt(camera.password_encrypted)
+    return text.replace(password, "***") if password else text
+
+
+def camera_provision(camera_id):
+    """Make the media server's path for this camera match it (or go away if disabled)."""
+    camera = Camera.objects.filter(pk=camera_id).first()
+    if camera is None:
+        return None
+    Camera.objects.filter(pk=camera_id).update(provision_attempts=F("provision_attempts") + 1)
+    try:
+        if camera.enabled:
+            media_server().path_replace(camera.path_name, path_conf(camera))
+        else:
+            try:
+                media_server().path_delete(camera.path_name)
+            except PathNotFound:
+                pass
+    except MediaServerError as exc:
+        camera_set_provision_state(camera_id=camera_id, state=ProvisionState.ERROR, error=_scrub(str(exc), camera))
+        raise
+    return camera_set_provision_state(camera_id=camera_id, state=ProvisionState.READY)
+
+
+def path_deprovision(path_name):
+    try:
+        media_server().path_delete(path_name)
+    except PathNotFound:
+        pass
+
+
+def paths_reconcile():
+    """Add missing paths, replace drifted ones, delete `cam_*` paths no camera owns."""
+    configured = {item["name"]: item for item in media_server().path_configs()}
+    wanted = {camera.path_name: camera for camera in Camera.objects.filter(enabled=True)}
+    summary = {"added": [], "replaced": [], "deleted": [], "errors": []}
+    for name, camera in wanted.items():
+        conf = path_conf(camera)
+        current = configured.get(name)
+        if current is not None and all(current.get(key) == value for key, value in conf.items()):
+            if camera.provision_state != ProvisionState.READY:
+                camera_set_provision_state(camera_id=camera.pk, state=ProvisionState.READY)
+            continue
+        try:
+            media_server().path_replace(name, conf)
+        except MediaServerError as exc:
+            summary["errors"].append(name)
+            camera_set_provision_state(camera_id=camera.pk, state=ProvisionState.ERROR, error=_scrub(str(exc), camera))
+            continue
+        summary["added" if current is None else "replaced"].append(name)
+        camera_set_provision_state(camera_id=camera.pk, state=ProvisionState.READY)
+    for name in configured:
+        if name.startswith(PATH_PREFIX) and name not in wanted:
+            path_deprovision(name)
+            summary["deleted"].append(name)
+    if any(summary.values()):
+        logger.info("reconcile: %s", {key: value for key, value in summary.items() if value})
+    return summary
+
+
+def status_store():
+    return redis.Redis.from_url(settings.REDIS_STREAMING_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
+def stream_status_poll():
+    """Cache each camera's path state in Redis DB 2; return the cameras due for a picture probe."""
+    store = status_store()
+    cameras = list(Camera.objects.filter(enabled=True))
+    try:
+        paths = {item["name"]: item for item in media_server().paths()}
+    except MediaServerError as exc:
+        for camera in cameras:
+            camera_set_stream_state(camera_id=camera.pk, state=StreamState.OFFLINE, reason=f"media server: {exc}")
+        return []
+    due = []
+    pipe = store.pipeline()
+    for camera in cameras:
+        state = paths.get(camera.path_name) or {}
+        pipe.set(
+            f"stream:{camera.path_name}",
+            json.dumps(
+                {
+                    "ready": bool(state.get("ready")),
+                    "readers": len(state.get("readers") or []),
+                    "bytes_received": state.get("bytesReceived", 0),
+                    "bytes_sent": state.get("bytesSent", 0),
+                    "tracks": state.get("tracks") or [],
+                    "at": timezone.now().isoformat(),
+                }
+            ),
+            ex=60,
+        )
+    pipe.execute()
+    for camera in cameras:
+        # One probe in flight per camera, at most one per period.
+        if store.set(f"probe:{camera.pk}", "1", nx=True, ex=max(1, int(settings.STREAM_PROBE_SECONDS))):
+            due.append(camera.pk)
+    return due
+
+
+def sample_frames(url, seconds=2.2, timeout=12):
+    """Small grey frames, two a second, read from the media server's RTSP output."""
+    width, height = PROBE_FRAME_SIZE
+    command = [
+        "ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-timeout", "5000000",
+        "-i", url, "-t", str(seconds), "-an",
+        "-vf", f"fps=2,scale={width}:{height},format=gray", "-f", "rawvideo", "-",
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return []
+    size = width * height
+    data = result.stdout
+    return [data[i : i + size] for i in range(0, len(data) - size + 1, size)]
+
+
+def picture_changes(frames):
+    if len(frames) < 2:
+        return False
+    first, last = frames[0], frames[-1]
+    difference = sum(abs(a - b) for a, b in zip(first, last)) / len(first)
+    return difference >= FROZEN_THRESHOLD
+
+
+def camera_probe(camera_id):
+    """Look at the picture: no frames is offline, a picture that does not change is frozen."""
+    camera = Camera.objects.filter(pk=camera_id, enabled=True).first()
+    if camera is None:
+        return None
+    frames = sample_frames(stream_urls(camera)["rtsp"])
+    if len(frames) < 2:
+        state, reason = StreamState.OFFLINE, "no video from the camera"
+    elif not picture_changes(frames):
+        state, reason = StreamState.FROZEN, "the picture stopped changing"
+    else:
+        state, reason = StreamState.ONLINE, ""
+    camera_set_stream_state(camera_id=camera_id, state=state, reason=reason)
+    return state

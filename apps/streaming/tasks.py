@@ -1,0 +1,45 @@
+"""Thin Celery wrappers (queue `provision`); the work is in services.py."""
+
+from celery import shared_task
+
+from apps.streaming import services
+from apps.streaming.client import MediaServerError
+
+
+@shared_task(
+    name="streaming.provision_camera",
+    autoretry_for=(MediaServerError,),
+    max_retries=8,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
+def provision_camera(camera_id):
+    services.camera_provision(camera_id)
+
+
+@shared_task(
+    name="streaming.deprovision_path",
+    autoretry_for=(MediaServerError,),
+    max_retries=8,
+    retry_backoff=2,
+    retry_backoff_max=120,
+)
+def deprovision_path(path_name):
+    services.path_deprovision(path_name)
+
+
+@shared_task(name="streaming.reconcile", expires=25)
+def reconcile():
+    return services.paths_reconcile()
+
+
+@shared_task(name="streaming.monitor_status", expires=4)
+def monitor_status():
+    for camera_id in services.stream_status_poll():
+        probe_camera.delay(camera_id)
+
+
+@shared_task(name="streaming.probe_camera", expires=30)
+def probe_camera(camera_id):
+    return services.camera_probe(camera_id)

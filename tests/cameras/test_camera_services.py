@@ -1,0 +1,143 @@
+"""Camera services: validation, secrets kept apart, audit, provisioning queued on commit."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.audit.models import AuditEntry
+from apps.cameras.models import Camera, StatusChange
+from apps.cameras.services import camera_create, camera_delete, camera_set_stream_state, camera_set_zones, camera_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks the services queue, recorded instead of sent: the broker is tested elsewhere."""
+    from apps.streaming import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: sent.append(("provision", camera_id)))
+    monkeypatch.setattr(tasks.deprovision_path, "delay", lambda path: sent.append(("deprovision", path)))
+    return sent
+
+
+class TestCameraCreate:
+    def test_credentials_in_the_url_are_taken_out_and_encrypted(self, alice, queued, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://admin:s3cr%40t@192.0.2.10:554/live")
+        assert camera.rtsp_url == "rtsp://192.0.2.10:554/live"
+        assert camera.username == "admin"
+        assert "s3cr" not in camera.password_encrypted
+        assert camera.source_url() == "rtsp://admin:s3cr%40t@192.0.2.10:554/live"
+        assert camera.masked_url == "rtsp://admin:***@192.0.2.10:554/live"
+        assert queued == [("provision", camera.pk)]
+
+    def test_it_writes_an_audit_entry_without_the_password(self, alice, queued):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live", username="u", password="hunter2")
+        entry = AuditEntry.objects.get(action="camera.create")
+        assert entry.actor == alice and entry.target_id == str(camera.pk)
+        assert "hunter2" not in str(entry.changes) and entry.changes["password"] == "***"
+
+    @pytest.mark.parametrize(
+        "url, message",
+        [
+            ("http://192.0.2.10/live", "Only rtsp"),
+            ("rtsp:///live", "no host"),
+            ("", "Enter the camera"),
+            ("rtsp://host:99999/x", "Not a valid URL"),
+            ("rtsp://host/a b", "spaces"),
+        ],
+    )
+    def test_bad_urls_are_refused_and_nothing_is_saved(self, alice, queued, url, message):
+        with pytest.raises(ValidationError) as exc:
+            camera_create(actor=alice, name="Gate", rtsp_url=url)
+        assert message in str(exc.value.message_dict["rtsp_url"])
+        assert not Camera.objects.exists() and queued == []
+
+    def test_a_duplicate_name_is_refused_with_a_clear_message(self, alice, queued):
+        camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+        with pytest.raises(ValidationError) as exc:
+            camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.11/live")
+        assert exc.value.message_dict["name"] == ["A camera named 'Gate' already exists."]
+
+    def test_a_huge_name_and_an_out_of_range_rate_are_refused(self, alice, queued):
+        with pytest.raises(ValidationError) as exc:
+            camera_create(actor=alice, name="x" * 101, rtsp_url="rtsp://192.0.2.10/live", ai_fps=9)
+        assert set(exc.value.message_dict) == {"name", "ai_fps"}
+
+    def test_html_in_a_name_is_stored_as_given(self, alice, queued):
+        camera = camera_create(actor=alice, name="<script>alert(1)</script>", rtsp_url="rtsp://192.0.2.10/live")
+        assert Camera.objects.get(pk=camera.pk).name == "<script>alert(1)</script>"
+
+
+class TestCameraUpdate:
+    def test_changing_the_url_reprovisions_but_renaming_does_not(self, alice, queued, django_capture_on_commit_callbacks):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+        with django_capture_on_commit_callbacks(execute=True):
+            camera_update(actor=alice, camera=camera, name="Main gate")
+        assert queued == []
+        with django_capture_on_commit_callbacks(execute=True):
+            camera_update(actor=alice, camera=camera, rtsp_url="rtsp://192.0.2.99/live")
+        assert queued == [("provision", camera.pk)]
+        assert camera.provision_state == "pending"
+
+    def test_the_password_is_kept_unless_given(self, alice, queued):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live", username="u", password="p1")
+        camera_update(actor=alice, camera=camera, location="North")
+        assert camera.source_url() == "rtsp://u:p1@192.0.2.10/live"
+        camera_update(actor=alice, camera=camera, password="p2")
+        assert camera.source_url() == "rtsp://u:p2@192.0.2.10/live"
+
+    def test_unknown_fields_are_refused(self, alice, queued):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+        with pytest.raises(ValidationError):
+            camera_update(actor=alice, camera=camera, provision_state="ready")
+
+
+def test_deleting_a_camera_queues_removing_its_media_path(alice, queued, django_capture_on_commit_callbacks):
+    camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    path = camera.path_name
+    with django_capture_on_commit_callbacks(execute=True):
+        camera_delete(actor=alice, camera=camera)
+    assert ("deprovision", path) in queued
+    assert not Camera.objects.exists()
+    assert AuditEntry.objects.filter(action="camera.delete").exists()
+
+
+class TestZones:
+    @pytest.fixture
+    def camera(self, alice, queued):
+        return camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+
+    def test_valid_zones_replace_the_old_ones(self, alice, camera):
+        camera_set_zones(actor=alice, camera=camera, zones=[{"name": "lane", "points": [[0, 0], [1, 0], [1, 1]]}])
+        camera_set_zones(actor=alice, camera=camera, zones=[{"name": "gate", "points": [[0.1, 0.1], [0.9, 0.1], [0.5, 0.9]]}])
+        assert [(z.name, z.points) for z in camera.zones.all()] == [("gate", [[0.1, 0.1], [0.9, 0.1], [0.5, 0.9]])]
+
+    @pytest.mark.parametrize(
+        "points, message",
+        [
+            ([[0, 0], [1, 1]], "at least 3 points"),
+            ([[0, 0], [1.5, 0], [1, 1]], "inside the frame"),
+            ([[0, 0], [1, 1], [1, 0], [0, 1]], "crosses itself"),
+            ([[0, 0], [0.5, 0.5], [1, 1]], "no area"),
+            ([[0, 0], ["a", 0], [1, 1]], "numbers"),
+        ],
+    )
+    def test_invalid_polygons_are_refused_and_old_zones_kept(self, alice, camera, points, message):
+        camera_set_zones(actor=alice, camera=camera, zones=[{"name": "lane", "points": [[0, 0], [1, 0], [1, 1]]}])
+        with pytest.raises(ValidationError) as exc:
+            camera_set_zones(actor=alice, camera=camera, zones=[{"name": "bad", "points": points}])
+        assert message in str(exc.value)
+        assert [z.name for z in camera.zones.all()] == ["lane"]
+
+
+def test_a_stream_state_change_is_a_row_and_repeating_it_is_not(alice, queued):
+    camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    assert camera_set_stream_state(camera_id=camera.pk, state="online") is True
+    assert camera_set_stream_state(camera_id=camera.pk, state="online") is False
+    assert camera_set_stream_state(camera_id=camera.pk, state="offline", reason="no video") is True
+    assert list(StatusChange.objects.order_by("at").values_list("from_state", "to_state")) == [
+        ("unknown", "online"),
+        ("online", "offline"),
+    ]
