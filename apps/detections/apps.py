@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DetectionsConfig(AppConfig):
+    name = "apps.detections"
+    label = "detections"
