@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.cameras.models import MASK, Camera, ProvisionState, StatusChange, Zone
+from apps.cameras.schedules import ai_schedule_remove, ai_schedule_sync
 from apps.cameras.validation import split_rtsp_url, validate_zone
 from apps.dashboard import live
 from vms import events
@@ -96,6 +97,7 @@ def camera_create(
     _validate(camera)
     with transaction.atomic():
         camera.save()
+        ai_schedule_sync(camera)
         audit_record(actor=actor, action="camera.create", target=camera, changes=_audit_view(camera))
         _after_commit(camera.pk, media_changed=True)
     return camera
@@ -125,6 +127,7 @@ def camera_update(*, actor, camera, password=UNCHANGED, **changes):
             camera.provision_state = ProvisionState.PENDING
             camera.provision_attempts = 0
         camera.save()
+        ai_schedule_sync(camera)
         audit_record(actor=actor, action="camera.update", target=camera, changes=diff)
         _after_commit(camera.pk, media_changed=media_changed)
     return camera
@@ -137,6 +140,7 @@ def camera_delete(*, actor, camera):
     camera_id = camera.pk
     with transaction.atomic():
         audit_record(actor=actor, action="camera.delete", target=camera, changes=_audit_view(camera))
+        ai_schedule_remove(camera_id)
         camera.delete()
         transaction.on_commit(lambda: tasks.deprovision_path.delay(path_name))
         transaction.on_commit(lambda: live.push(live.STATUS, "camera.deleted", {"id": camera_id}))

@@ -31,6 +31,9 @@ def deprovision_path(path_name):
 
 @shared_task(name="streaming.reconcile", expires=25)
 def reconcile():
+    from apps.cameras.schedules import ai_schedules_reconcile
+
+    ai_schedules_reconcile()
     return services.paths_reconcile()
 
 

@@ -141,3 +141,45 @@ def test_a_stream_state_change_is_a_row_and_repeating_it_is_not(alice, queued):
         ("unknown", "online"),
         ("online", "offline"),
     ]
+
+
+class TestAiSchedule:
+    def _task(self, camera):
+        from django_celery_beat.models import PeriodicTask
+
+        from apps.cameras.schedules import schedule_name
+
+        return PeriodicTask.objects.filter(name=schedule_name(camera.pk)).first()
+
+    def test_an_ai_camera_gets_a_schedule_at_its_frame_rate(self, alice, queued):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live", ai_enabled=True, ai_fps=2)
+        task = self._task(camera)
+        assert task.task == "pipeline.grab_frame" and task.args == f"[{camera.pk}]" and task.enabled
+        assert task.interval.every == 500_000 and task.interval.period == "microseconds"
+
+    def test_disabling_pauses_turning_ai_off_removes_and_deleting_removes(self, alice, queued):
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live", ai_enabled=True)
+        camera_update(actor=alice, camera=camera, enabled=False)
+        assert self._task(camera).enabled is False
+        camera_update(actor=alice, camera=camera, enabled=True, ai_fps=0.5)
+        assert self._task(camera).enabled and self._task(camera).interval.every == 2_000_000
+        camera_update(actor=alice, camera=camera, ai_enabled=False)
+        assert self._task(camera) is None
+        camera_update(actor=alice, camera=camera, ai_enabled=True)
+        camera_delete(actor=alice, camera=camera)
+        from django_celery_beat.models import PeriodicTask
+
+        assert not PeriodicTask.objects.filter(task="pipeline.grab_frame").exists()
+
+    def test_reconcile_repairs_a_deleted_or_edited_schedule(self, alice, queued):
+        from apps.cameras.schedules import ai_schedules_reconcile
+
+        camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live", ai_enabled=True)
+        task = self._task(camera)
+        task.args = "[999]"
+        task.save()
+        ai_schedules_reconcile()
+        assert self._task(camera).args == f"[{camera.pk}]"
+        self._task(camera).delete()
+        ai_schedules_reconcile()
+        assert self._task(camera) is not None
