@@ -1,0 +1,173 @@
+"""Fixtures for the media server tests: the stand-in media server and small RTSP test cameras.
+
+Self-contained on purpose (only tests/processes.py), so `media_server` can move to the root conftest.
+Run as a script, this file is the test camera: `python tests/streaming/conftest.py PORT [WIDTHxHEIGHT]`.
+"""
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The repository's parent holds shared/ (CI clones the repository elsewhere but keeps shared/ beside it).
+MEDIAMTX_REFERENCE = REPO_ROOT / ".." / "shared" / "reference" / "mediamtx"
+OPENAPI_SPEC = MEDIAMTX_REFERENCE / "openapi.yaml"
+MEDIAMTX_DEFAULT_CONFIG = MEDIAMTX_REFERENCE / "mediamtx.yml"
+
+_names = itertools.count(1)
+
+
+def unique_path_name(prefix="cam"):
+    return f"{prefix}_{os.getpid()}_{next(_names)}"
+
+
+class StandInMediaServer:
+    """A running `manage.py mediaserver` on free ports."""
+
+    def __init__(self, name="mediaserver", api_user="", api_password="", hls_idle_seconds=60):
+        from tests import processes
+
+        self.host = "127.0.0.1"
+        self.api_port, self.rtsp_port, self.hls_port = distinct_free_ports(3)
+        args = [
+            sys.executable, "manage.py", "mediaserver", "--host", self.host,
+            "--api-port", str(self.api_port), "--rtsp-port", str(self.rtsp_port), "--hls-port", str(self.hls_port),
+            "--hls-idle-seconds", str(hls_idle_seconds),
+        ]
+        if api_user:
+            args += ["--api-user", api_user, "--api-password", api_password]
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", PYTHONUNBUFFERED="1")
+        self.process = processes.Process(f"{name}-{self.api_port}", args, env=env, cwd=REPO_ROOT)
+        self.api_url = f"http://{self.host}:{self.api_port}"
+        self.auth = (api_user, api_password) if api_user else None
+        processes.wait_for(self._answers, timeout=20, what=f"stand-in media server on {self.api_url}")
+
+    def _answers(self):
+        self.process.check_alive()
+        try:
+            return requests.get(f"{self.api_url}/v3/info", auth=self.auth, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def rtsp_url(self, name):
+        return f"rtsp://{self.host}:{self.rtsp_port}/{name}"
+
+    def hls_url(self, name):
+        return f"http://{self.host}:{self.hls_port}/{name}/index.m3u8"
+
+    def client(self):
+        from apps.streaming.client import MediaServerClient
+
+        user, password = self.auth or ("", "")
+        return MediaServerClient(self.api_url, user, password, timeout=5)
+
+    def stop(self):
+        self.process.stop()
+
+
+def distinct_free_ports(count):
+    from tests.processes import free_port
+
+    ports = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return list(ports)
+
+
+@pytest.fixture(scope="session")
+def media_server():
+    """The stand-in media server, for the whole session: `.api_url`, `.rtsp_url(name)`, `.hls_url(name)`, `.client()`."""
+    server = StandInMediaServer()
+    yield server
+    server.stop()
+
+
+class RtspTestCamera:
+    """An RTSP camera (GStreamer, x264 test pattern) that logs each client connection."""
+
+    def __init__(self, width=640, height=360):
+        from tests import processes
+
+        self.port = processes.free_port()
+        self.url = f"rtsp://127.0.0.1:{self.port}/stream"
+        self.size = f"{width}x{height}"
+        self.start()
+
+    def start(self):
+        from tests import processes
+
+        self.process = processes.Process(
+            f"testcamera-{self.port}", [sys.executable, __file__, str(self.port), self.size], cwd=REPO_ROOT
+        )
+        processes.wait_for(
+            lambda: self.process.check_alive() and "camera: serving" in self.process.output(),
+            timeout=10, what="test camera",
+        )
+
+    def connections(self):
+        return self.process.output().count("camera: client connected")
+
+    def stop(self):
+        self.process.stop()
+
+
+@pytest.fixture
+def make_camera():
+    cameras = []
+
+    def make(**size):
+        camera = RtspTestCamera(**size)
+        cameras.append(camera)
+        return camera
+
+    yield make
+    for camera in cameras:
+        camera.stop()
+
+
+def ffprobe_streams(url, timeout=10):
+    """ffprobe's view of a stream's video: {"codec_name": ..., "width": ...}, or None when it can't be read."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v:0",
+         "-show_entries", "stream=codec_name,width,height", "-of", "default=noprint_wrappers=1", url],
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if result.returncode != 0:
+        return None
+    return dict(line.split("=", 1) for line in result.stdout.split())
+
+
+def serve_test_camera(port, width, height):
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    from gi.repository import GLib, Gst, GstRtspServer
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(
+        f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate=25/1 "
+        "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay0 pt=96 )"
+    )
+    factory.set_shared(True)
+    server.get_mount_points().add_factory("/stream", factory)
+    server.connect("client-connected", lambda *_: print("camera: client connected", flush=True))
+    if not server.attach(None):
+        sys.exit(f"camera: cannot listen on port {port}")
+    print(f"camera: serving rtsp://127.0.0.1:{port}/stream", flush=True)
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    camera_port = int(sys.argv[1])
+    camera_width, camera_height = (int(n) for n in (sys.argv[2] if len(sys.argv) > 2 else "640x360").split("x"))
+    serve_test_camera(camera_port, camera_width, camera_height)
