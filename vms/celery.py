@@ -32,4 +32,5 @@ app.conf.task_acks_late = True
 app.conf.task_reject_on_worker_lost = True
 
 app.autodiscover_tasks(["workers"], related_name="tasks")
+app.autodiscover_tasks(["workers"], related_name="pipeline")
 app.autodiscover_tasks()

@@ -1,0 +1,51 @@
+from django.db import models
+
+from apps.cameras.models import Camera
+
+
+class Detection(models.Model):
+    """One vehicle passage on one camera: the best reading of its plate, first and last seen, how many readings.
+
+    Readings of the same or a near-identical plate on the same camera within
+    the merge window update this row instead of creating another.
+    """
+
+    camera = models.ForeignKey(Camera, related_name="detections", on_delete=models.CASCADE)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    frame_time = models.DateTimeField(help_text="Time of the frame of the best reading.")
+    readings = models.PositiveIntegerField(default=1)
+
+    vehicle_class = models.CharField(max_length=20, blank=True)
+    vehicle_confidence = models.FloatField(null=True, blank=True)
+    vehicle_box = models.JSONField(null=True, blank=True, help_text="[x1, y1, x2, y2], 0–1")
+
+    plate_text = models.CharField(max_length=16, blank=True)
+    plate_format = models.CharField(max_length=10, blank=True)
+    plate_confidence = models.FloatField(null=True, blank=True)
+    plate_box = models.JSONField(null=True, blank=True, help_text="[x1, y1, x2, y2], 0–1")
+
+    snapshot = models.FileField(upload_to="snapshots/%Y/%m/%d/", blank=True)
+    plate_crop = models.FileField(upload_to="plates/%Y/%m/%d/", blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        indexes = [
+            models.Index(fields=["-last_seen"]),
+            models.Index(fields=["camera", "-last_seen"]),
+            models.Index(fields=["plate_text", "-last_seen"]),
+            models.Index(fields=["vehicle_class", "-last_seen"]),
+        ]
+
+    def __str__(self):
+        return f"{self.plate_text or self.vehicle_class or 'vehicle'} on {self.camera_id} at {self.last_seen:%H:%M:%S}"
+
+
+class ProcessedFrame(models.Model):
+    """A frame whose results were persisted: a redelivered persist task finds it here and does nothing."""
+
+    frame_id = models.CharField(max_length=64, primary_key=True)
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

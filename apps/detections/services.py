@@ -1,0 +1,151 @@
+"""Writing detections: one event per vehicle passage, idempotent per frame."""
+
+import io
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from PIL import Image
+
+from apps.cameras.models import Camera
+from apps.dashboard import live
+from apps.detections.models import Detection, ProcessedFrame
+from vms import events
+from workers.vision.plates import near_identical
+
+# A plateless vehicle is the same passage as an earlier one if their boxes overlap this much.
+SAME_VEHICLE_IOU = 0.3
+
+
+def box_iou(a, b):
+    if not a or not b:
+        return 0.0
+    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
+    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def passages(vehicles, plates):
+    """One reading per vehicle (with the best plate it holds), plus plates that no vehicle holds."""
+    readings = []
+    for index, vehicle in enumerate(vehicles):
+        held = [p for p in plates if p.get("vehicle") == index]
+        plate = max(held, key=lambda p: p.get("confidence") or 0, default=None)
+        readings.append({"vehicle": vehicle, "plate": plate})
+    for plate in plates:
+        if plate.get("vehicle") is None:
+            readings.append({"vehicle": None, "plate": plate})
+    return readings
+
+
+def _matches(detection, reading):
+    plate = reading["plate"]
+    vehicle = reading["vehicle"]
+    if plate and plate.get("text") and detection.plate_text:
+        return near_identical(plate["text"], detection.plate_text)
+    if vehicle and detection.vehicle_box:
+        return box_iou(vehicle.get("box"), detection.vehicle_box) >= SAME_VEHICLE_IOU
+    return False
+
+
+def _better(detection, reading):
+    plate = reading["plate"]
+    if not plate or not plate.get("text"):
+        return False
+    return not detection.plate_text or (plate.get("confidence") or 0) > (detection.plate_confidence or 0)
+
+
+def _crop_jpeg(frame_jpeg, box):
+    image = Image.open(io.BytesIO(frame_jpeg))
+    width, height = image.size
+    crop = image.crop((int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height)))
+    out = io.BytesIO()
+    crop.convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _apply_reading(detection, reading, frame_time, frame_jpeg):
+    vehicle, plate = reading["vehicle"], reading["plate"]
+    detection.frame_time = frame_time
+    if vehicle:
+        detection.vehicle_class = vehicle.get("cls") or ""
+        detection.vehicle_confidence = vehicle.get("confidence")
+        detection.vehicle_box = vehicle.get("box")
+    if plate:
+        detection.plate_text = plate.get("text") or ""
+        detection.plate_format = plate.get("format") or ""
+        detection.plate_confidence = plate.get("confidence")
+        detection.plate_box = plate.get("box")
+    if frame_jpeg:
+        name = uuid.uuid4().hex
+        detection.snapshot.save(f"{name}.jpg", ContentFile(frame_jpeg), save=False)
+        if plate and plate.get("box"):
+            detection.plate_crop.save(f"{name}.jpg", ContentFile(_crop_jpeg(frame_jpeg, plate["box"])), save=False)
+
+
+def detection_public(detection):
+    return {
+        "id": detection.pk,
+        "camera_id": detection.camera_id,
+        "camera_name": detection.camera.name,
+        "plate_text": detection.plate_text,
+        "plate_confidence": detection.plate_confidence,
+        "vehicle_class": detection.vehicle_class,
+        "vehicle_confidence": detection.vehicle_confidence,
+        "first_seen": detection.first_seen.isoformat(),
+        "last_seen": detection.last_seen.isoformat(),
+        "readings": detection.readings,
+        "snapshot_url": detection.snapshot.url if detection.snapshot else None,
+        "plate_crop_url": detection.plate_crop.url if detection.plate_crop else None,
+    }
+
+
+def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame_jpeg=None):
+    """Persist one frame's results. Returns [(detection, created)]; [] if this frame was already persisted."""
+    window = timezone.timedelta(seconds=settings.DETECTION_MERGE_SECONDS)
+    readings = passages(vehicles, plates)
+    written = []
+    with transaction.atomic():
+        # One persist at a time per camera, so two frames of one car never make two events.
+        camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
+        if camera is None:
+            return []
+        try:
+            with transaction.atomic():
+                ProcessedFrame.objects.create(frame_id=frame_id, camera=camera)
+        except IntegrityError:
+            return []
+        recent = list(
+            Detection.objects.filter(camera=camera, last_seen__gte=frame_time - window).order_by("-last_seen")
+        )
+        for reading in readings:
+            detection = next((d for d in recent if _matches(d, reading)), None)
+            if detection is None:
+                detection = Detection(camera=camera, first_seen=frame_time, last_seen=frame_time, readings=1)
+                _apply_reading(detection, reading, frame_time, frame_jpeg)
+                detection.save()
+                recent.insert(0, detection)
+                written.append((detection, True))
+                continue
+            detection.readings += 1
+            detection.last_seen = max(detection.last_seen, frame_time)
+            if _better(detection, reading):
+                _apply_reading(detection, reading, frame_time, frame_jpeg)
+            detection.save()
+            written.append((detection, False))
+
+        def notify():
+            for detection, created in written:
+                payload = detection_public(detection)
+                if created:
+                    events.publish("detection.created", {"detection": payload})
+                kind = "detection.created" if created else "detection.updated"
+                live.push(live.DETECTIONS, kind, payload)
+                live.push(f"camera.{camera_id}", kind, payload)
+
+        transaction.on_commit(notify)
+    return written

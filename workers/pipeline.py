@@ -1,0 +1,167 @@
+"""The AI chain at 1 FPS per camera: grab_frame (queue frames) → detect (queue detect) → persist (queue persist).
+
+Frames travel as a key to a short-lived Redis entry (DB 3), never as pixels
+through the broker. Every step carries the frame's deadline as its expiry: a
+frame too old to matter is dropped and counted, never processed late.
+"""
+
+import logging
+import time
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from celery import shared_task
+from celery.signals import task_revoked, worker_process_init
+from django.conf import settings
+
+from workers import metrics
+
+logger = logging.getLogger(__name__)
+
+FRAME_TTL_SECONDS = 30
+JPEG_QUALITY = 90
+
+
+@lru_cache(maxsize=1)
+def reader_pool():
+    from workers.frames import ReaderPool
+
+    return ReaderPool(settings.FRAME_READER_IDLE_SECONDS)
+
+
+def _deadline(frame_time):
+    return frame_time + settings.PIPELINE_FRAME_BUDGET_SECONDS
+
+
+def _expires(frame_time):
+    return datetime.fromtimestamp(_deadline(frame_time), tz=timezone.utc)
+
+
+def frame_key(frame_id):
+    return f"frame:{frame_id}"
+
+
+@shared_task(name="pipeline.grab_frame", acks_late=False, ignore_result=True)
+def grab_frame(camera_id):
+    """Take the newest frame of the camera and hand it to detect. A stale tick just stops."""
+    import cv2
+
+    from apps.cameras.models import Camera
+    from apps.streaming.services import stream_urls
+
+    camera = Camera.objects.filter(pk=camera_id, enabled=True, ai_enabled=True).first()
+    if camera is None:
+        return
+    started = time.time()
+    reader = reader_pool().get(camera_id, stream_urls(camera)["rtsp"])
+    frame, frame_time = reader.latest(wait=1.0)
+    if frame is None:
+        metrics.dropped(camera_id, "no_frame")
+        return
+    if started - frame_time > settings.PIPELINE_FRAME_BUDGET_SECONDS:
+        metrics.dropped(camera_id, "stale_source")
+        return
+    ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    frame_id = uuid.uuid4().hex
+    metrics.store().set(frame_key(frame_id), jpeg.tobytes(), ex=FRAME_TTL_SECONDS)
+    metrics.incr(camera_id, "grabbed")
+    metrics.mark(camera_id, "last_frame_at", frame_time)
+    metrics.observe(camera_id, "grab", (time.time() - started) * 1000)
+    ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
+    detect.apply_async(args=[ref], expires=_expires(frame_time), headers={"camera_id": camera_id})
+
+
+@lru_cache(maxsize=1)
+def detector():
+    from workers.vision.models import get_detector
+
+    return get_detector()
+
+
+@worker_process_init.connect
+def load_models_in_detect_workers(**kwargs):
+    # Models load once per process at start, not on the first frame.
+    if settings.PIPELINE_PRELOAD_MODELS:
+        detector()
+
+
+def _zones(camera_id):
+    from apps.cameras.models import Zone
+
+    return [zone.points for zone in Zone.objects.filter(camera_id=camera_id)]
+
+
+@shared_task(name="pipeline.detect", ignore_result=True)
+def detect(ref):
+    """Motion first, then vehicles, plates and their text; hand what was found to persist."""
+    import cv2
+    import numpy as np
+
+    from apps.cameras.models import Camera
+    from workers.vision.motion import motion_check
+
+    camera_id, frame_time = ref["camera_id"], ref["frame_time"]
+    if time.time() > _deadline(frame_time):
+        metrics.dropped(camera_id, "expired")
+        return
+    started = time.time()
+    jpeg = metrics.store().get(frame_key(ref["frame_id"]))
+    if jpeg is None:
+        metrics.dropped(camera_id, "frame_gone")
+        return
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    camera = Camera.objects.filter(pk=camera_id).values("plate_camera").first()
+    if camera is None:
+        return
+    zones = _zones(camera_id)
+    motion_key = f"motion:{camera_id}"
+    moved, small = motion_check(metrics.store().get(motion_key), frame, zones)
+    metrics.store().set(motion_key, small, ex=60)
+    if not moved:
+        metrics.incr(camera_id, "still")
+        metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
+        return
+    result = detector().detect(frame, plate_camera=camera["plate_camera"], zones=zones or None).to_dict()
+    metrics.incr(camera_id, "detected")
+    metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
+    if not result["vehicles"] and not result["plates"]:
+        return
+    persist.apply_async(
+        args=[ref | {"vehicles": result["vehicles"], "plates": result["plates"]}],
+        expires=_expires(frame_time),
+        headers={"camera_id": camera_id},
+    )
+
+
+@shared_task(name="pipeline.persist", ignore_result=True)
+def persist(found):
+    from apps.detections.services import detection_record
+
+    camera_id, frame_time = found["camera_id"], found["frame_time"]
+    if time.time() > _deadline(frame_time):
+        metrics.dropped(camera_id, "expired")
+        return
+    started = time.time()
+    written = detection_record(
+        camera_id=camera_id,
+        frame_id=found["frame_id"],
+        frame_time=datetime.fromtimestamp(frame_time, tz=timezone.utc),
+        vehicles=found["vehicles"],
+        plates=found["plates"],
+        frame_jpeg=metrics.store().get(frame_key(found["frame_id"])),
+    )
+    if written:
+        metrics.incr(camera_id, "persisted")
+    now = time.time()
+    metrics.observe(camera_id, "persist", (now - started) * 1000)
+    metrics.observe(camera_id, "frame_to_persisted", (now - frame_time) * 1000)
+
+
+@task_revoked.connect
+def count_expired(request=None, expired=False, **kwargs):
+    # Celery drops an expired task before it runs; count it against its camera.
+    # The camera travels in a message header because the arguments are not at hand here.
+    camera_id = getattr(request, "camera_id", None)
+    if expired and camera_id is not None:
+        metrics.dropped(camera_id, "expired")
