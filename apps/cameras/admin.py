@@ -1,0 +1,61 @@
+"""Camera admin: browse and fix. Adding cameras (URL and credentials) is the console's job."""
+
+from django.contrib import admin
+
+from apps.cameras import services
+from apps.cameras.models import Camera, StatusChange, Zone
+
+
+class ZoneInline(admin.TabularInline):
+    model = Zone
+    extra = 0
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ["at", "from_state", "to_state", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    ordering = ["-at"]
+
+
+@admin.register(Camera)
+class CameraAdmin(admin.ModelAdmin):
+    list_display = ["name", "location", "enabled", "ai_enabled", "provision_state", "stream_state", "updated_at"]
+    list_filter = ["enabled", "ai_enabled", "plate_camera", "provision_state", "stream_state"]
+    search_fields = ["name", "location"]
+    # The password is never shown, not even encrypted; the URL shown is the masked one.
+    exclude = ["password_encrypted"]
+    fields = [
+        "name", "masked_url", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
+        "provision_state", "provision_error", "provision_attempts", "provisioned_at",
+        "stream_state", "stream_state_since", "created_at", "updated_at",
+    ]
+    readonly_fields = [
+        "masked_url", "provision_state", "provision_error", "provision_attempts", "provisioned_at",
+        "stream_state", "stream_state_since", "created_at", "updated_at",
+    ]
+    inlines = [ZoneInline, StatusChangeInline]
+
+    def has_add_permission(self, request):
+        # URL and credentials are split and encrypted by the service: add cameras in the console.
+        return False
+
+    @admin.display(description="RTSP URL")
+    def masked_url(self, camera):
+        return camera.masked_url
+
+    def save_model(self, request, camera, form, change):
+        # Through the service, so the change is audited and the media server told.
+        fresh = Camera.objects.get(pk=camera.pk)
+        changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.EDITABLE}
+        services.camera_update(actor=request.user, camera=fresh, **changes)
+
+    def delete_model(self, request, camera):
+        services.camera_delete(actor=request.user, camera=camera)
+
+    def delete_queryset(self, request, queryset):
+        for camera in queryset:
+            services.camera_delete(actor=request.user, camera=camera)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MosaicsConfig(AppConfig):
+    name = "apps.mosaics"
+    label = "mosaics"
+    verbose_name = "Mosaics"
