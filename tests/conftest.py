@@ -69,3 +69,13 @@ def celery_worker(django_db_setup, django_db_blocker):
     worker = processes.start_celery_worker(queues="default")
     yield worker
     worker.stop()
+
+
+@pytest.fixture(scope="session")
+def media_server():
+    """The stand-in media server on free ports: `.api_url`, `.rtsp_url(name)`, `.hls_url(name)`, `.client()`."""
+    from tests.streaming.conftest import StandInMediaServer
+
+    server = StandInMediaServer()
+    yield server
+    server.stop()

@@ -23,9 +23,12 @@ PATH_PREFIX = "cam_"
 # The subset of MediaMTX's PathConf that we own; reconcile compares these.
 ON_DEMAND_START_TIMEOUT = "10s"
 ON_DEMAND_CLOSE_AFTER = "10s"
-PROBE_FRAME_SIZE = (64, 36)
-# Mean absolute difference (0–255) under which two frames a second apart are the same picture.
-FROZEN_THRESHOLD = 0.5
+PROBE_FRAME_SIZE = (160, 90)
+# Two frames two seconds apart show a live picture when at least this many pixels
+# differ by more than this much (0–255). Small on purpose: a parked-lot scene at
+# rest still has its on-screen clock ticking; a frozen encoder repeats exactly.
+CHANGED_PIXEL_DELTA = 20
+CHANGED_PIXELS = 3
 
 
 def path_conf(camera):
@@ -175,8 +178,8 @@ def picture_changes(frames):
     if len(frames) < 2:
         return False
     first, last = frames[0], frames[-1]
-    difference = sum(abs(a - b) for a, b in zip(first, last)) / len(first)
-    return difference >= FROZEN_THRESHOLD
+    changed = sum(1 for a, b in zip(first, last) if abs(a - b) > CHANGED_PIXEL_DELTA)
+    return changed >= CHANGED_PIXELS
 
 
 def camera_probe(camera_id):
