@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.cameras",
     "apps.dashboard",
     "apps.streaming",
+    "apps.mosaics",
     "apps.detections",
 ]
 
@@ -157,6 +158,17 @@ MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
+
+# --- AI pipeline ----------------------------------------------------------------
+
+# Readings of the same or a near-identical plate on one camera within this window are one event.
+DETECTION_MERGE_SECONDS = float(env("DETECTION_MERGE_SECONDS", "10"))
+# A frame older than this when a stage picks it up is dropped and counted, never processed late.
+PIPELINE_FRAME_BUDGET_SECONDS = float(env("PIPELINE_FRAME_BUDGET_SECONDS", "3"))
+# Frame readers with no grab for this long are closed.
+FRAME_READER_IDLE_SECONDS = float(env("FRAME_READER_IDLE_SECONDS", "30"))
+# The detect worker loads its models when a process starts (set by its command line).
+PIPELINE_PRELOAD_MODELS = env_bool("PIPELINE_PRELOAD_MODELS", False)
 
 # --- auth ---------------------------------------------------------------------
 

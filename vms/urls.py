@@ -8,6 +8,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from apps.accounts import views as account_views
 from apps.accounts.api import UserViewSet
 from apps.cameras.api import CameraViewSet
+from apps.mosaics.api import MosaicViewSet
 from vms import health
 from vms.api import api
 
@@ -15,6 +16,7 @@ drf = DefaultRouter(trailing_slash=True)
 drf.include_root_view = False
 drf.register("users", UserViewSet, basename="user")
 drf.register("cameras", CameraViewSet, basename="camera")
+drf.register("mosaics", MosaicViewSet, basename="mosaic")
 
 urlpatterns = [
     path("health", health.live, name="health"),
@@ -22,6 +24,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", account_views.user_list, name="user-list"),
+    path("cameras/", include("apps.cameras.urls")),
+    path("mosaics/", include("apps.mosaics.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
     path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
