@@ -6,6 +6,7 @@ Run as a script, this file is the test camera: `python tests/streaming/conftest.
 
 import itertools
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -112,8 +113,8 @@ class RtspTestCamera:
     def connections(self):
         return self.process.output().count("camera: client connected")
 
-    def stop(self):
-        self.process.stop()
+    def stop(self, sig=signal.SIGTERM):
+        self.process.stop(sig)
 
 
 @pytest.fixture

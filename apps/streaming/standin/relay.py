@@ -8,6 +8,7 @@ context; the server's thread pool serves the clients.
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
@@ -48,6 +49,7 @@ class RelayPath:
         self.factory = None
         self.pulling = False  # a media exists and pulls (or tries to pull) the camera
         self.ready_time = None  # when the first frame of the current pull arrived
+        self.last_frame = 0.0  # time.monotonic() of the latest frame
         self.track = None  # H.264 properties of the current pull
         self.bytes_received = 0
         self.bytes_sent = 0
@@ -83,6 +85,7 @@ class Relay:
         self.host = host
         self.port = port
         self.tcp_timeout_us = int(tcp_timeout_s * 1_000_000)
+        self.stall_seconds = tcp_timeout_s
         self.lock = threading.Lock()
         self.paths = {}
         self.server = GstRtspServer.RTSPServer()
@@ -101,6 +104,7 @@ class Relay:
         if not self.source_id:
             raise OSError(f"cannot listen for RTSP on {self.host}:{self.port} (port in use?)")
         GLib.timeout_add_seconds(2, self._tend_keepers)
+        GLib.timeout_add(500, self._end_stalled_streams)
 
     def url(self, name):
         return f"rtsp://{self.host}:{self.port}/{name}"
@@ -185,6 +189,7 @@ class Relay:
 
     def _count_frame(self, pad, info, path):
         size = info.get_buffer().get_size()
+        path.last_frame = time.monotonic()
         if path.ready_time is None:
             self._became_ready(pad, path)
         path.bytes_received += size
@@ -232,6 +237,26 @@ class Relay:
             path.ready_time = None
             path.track = None
         GLib.idle_add(self._close_clients_once, path)
+
+    def _end_stalled_streams(self):
+        """End the stream of a camera that stays connected but stopped sending.
+
+        rtspsrc's tcp-timeout covers requests, not the interleaved stream, so a
+        hung camera would otherwise hold its readers forever with no packets.
+        """
+        now = time.monotonic()
+        with self.lock:
+            stalled = [
+                path for path in self.paths.values()
+                if path.ready_time is not None and now - path.last_frame > self.stall_seconds
+            ]
+            for path in stalled:
+                path.ready_time = None
+                path.track = None
+        for path in stalled:
+            log.warning("%s: no frames for %ss, closing its readers", path.name, self.stall_seconds)
+            self.close_clients(path)
+        return GLib.SOURCE_CONTINUE
 
     def _close_clients_once(self, path):
         self.close_clients(path)
