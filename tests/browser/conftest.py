@@ -1,0 +1,100 @@
+"""The whole live stack for browser tests: stand-in media server, simulated cameras, ASGI server, provisioning
+worker, and headless Chromium driven by Selenium."""
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests import processes
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = processes.OUTPUT / "browser"
+CAMERA_NAMES = ("gate", "yard", "lane", "door")
+
+
+@pytest.fixture(scope="session")
+def media_server():
+    from tests.streaming.conftest import StandInMediaServer
+
+    server = StandInMediaServer(name="browser-mediaserver")
+    yield server
+    server.stop()
+
+
+class FakeCameras:
+    """`manage.py fakecamera NAME=demo ...`: looping RTSP cameras at rtsp://127.0.0.1:PORT/NAME."""
+
+    def __init__(self, names):
+        self.port = processes.free_port()
+        self.process = processes.Process(
+            f"fakecamera-{self.port}",
+            [sys.executable, "manage.py", "fakecamera", *(f"{name}=demo" for name in names), "--port", str(self.port)],
+            env=processes.test_env(),
+        )
+        processes.wait_for(
+            lambda: self.process.check_alive() and self.url(names[-1]) in self.process.output(),
+            timeout=180,  # the demo video is generated on first use
+            what="simulated cameras",
+        )
+
+    def url(self, name):
+        return f"rtsp://127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        self.process.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_cameras():
+    cameras = FakeCameras(CAMERA_NAMES)
+    yield cameras
+    cameras.stop()
+
+
+@pytest.fixture(scope="session")
+def live_stack(django_db_setup, media_server):
+    """The web app and a `provision` worker, both pointed at the stand-in media server."""
+    hls_base = media_server.hls_url("x").rsplit("/x/", 1)[0]
+    rtsp_base = media_server.rtsp_url("x").rsplit("/x", 1)[0]
+    env = processes.test_env(
+        MEDIAMTX_API_URL=media_server.api_url, MEDIA_HLS_BASE_URL=hls_base, MEDIA_RTSP_BASE_URL=rtsp_base
+    )
+    web = processes.start_asgi_server(env=env, name="browser-asgi")
+    worker = processes.start_celery_worker(queues="provision", env=env, name="browser-provision")
+    yield web
+    worker.stop()
+    web.stop()
+
+
+@pytest.fixture
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("needs Debian's chromium and chromedriver")
+    profile = tempfile.mkdtemp(prefix="vms-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}", "--window-size=1400,1000",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    try:
+        (SCREENSHOTS / "console.log").write_text(
+            "\n".join(f"{entry['level']} {entry['message']}" for entry in driver.get_log("browser"))
+        )
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
