@@ -4,8 +4,10 @@ from ninja import NinjaAPI
 
 from apps.accounts.api import router as accounts_router
 from apps.accounts.auth import api_auth
+from apps.detections.api import router as ai_router
 from apps.streaming.api import router as streaming_router
 
 api = NinjaAPI(title="VMS API", version="1", auth=api_auth, urls_namespace="ninja", docs_url="/docs")
 api.add_router("/", accounts_router)
 api.add_router("/streaming/", streaming_router)
+api.add_router("/ai/", ai_router)

@@ -74,9 +74,14 @@ def grab_frame(camera_id):
 
 @lru_cache(maxsize=1)
 def detector():
+    import numpy as np
+
     from workers.vision.models import get_detector
 
-    return get_detector()
+    loaded = get_detector()
+    # The first inference of an ONNX session is several times slower: pay it now, not on a live frame.
+    loaded.detect(np.zeros((720, 1280, 3), np.uint8), plate_camera=True)
+    return loaded
 
 
 @worker_process_init.connect
@@ -99,7 +104,7 @@ def detect(ref):
     import numpy as np
 
     from apps.cameras.models import Camera
-    from workers.vision.motion import motion_check
+    from workers.vision.motion import check_motion
 
     camera_id, frame_time = ref["camera_id"], ref["frame_time"]
     if time.time() > _deadline(frame_time):
@@ -116,7 +121,7 @@ def detect(ref):
         return
     zones = _zones(camera_id)
     motion_key = f"motion:{camera_id}"
-    moved, small = motion_check(metrics.store().get(motion_key), frame, zones)
+    moved, small = check_motion(frame, metrics.store().get(motion_key), zones or None)
     metrics.store().set(motion_key, small, ex=60)
     if not moved:
         metrics.incr(camera_id, "still")

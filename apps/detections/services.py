@@ -72,7 +72,7 @@ def _apply_reading(detection, reading, frame_time, frame_jpeg):
     vehicle, plate = reading["vehicle"], reading["plate"]
     detection.frame_time = frame_time
     if vehicle:
-        detection.vehicle_class = vehicle.get("cls") or ""
+        detection.vehicle_class = vehicle.get("label") or ""
         detection.vehicle_confidence = vehicle.get("confidence")
         detection.vehicle_box = vehicle.get("box")
     if plate:

@@ -1,0 +1,79 @@
+"""One event per vehicle passage; a redelivered frame changes nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.detections.models import Detection
+from apps.detections.services import detection_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def camera(alice, monkeypatch):
+    from apps.cameras.services import camera_create
+    from apps.streaming import tasks
+
+    monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
+    return camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+
+
+def car(box=(0.2, 0.3, 0.6, 0.9)):
+    return {"label": "car", "confidence": 0.9, "box": list(box)}
+
+
+def plate(text, confidence=0.9, vehicle=0):
+    return {"text": text, "format": "br", "confidence": confidence, "box": [0.35, 0.75, 0.45, 0.8], "vehicle": vehicle}
+
+
+def record(camera, second, text="ABC1234", confidence=0.9, frame_id=None, start=None):
+    return detection_record(
+        camera_id=camera.pk,
+        frame_id=frame_id or f"f{second}-{text}",
+        frame_time=start + timedelta(seconds=second),
+        vehicles=[car()],
+        plates=[plate(text, confidence)] if text else [],
+    )
+
+
+def test_a_vehicle_standing_in_view_for_30_seconds_makes_one_event(camera):
+    start = timezone.now()
+    for second in range(30):
+        record(camera, second, start=start)
+    detection = Detection.objects.get()
+    assert detection.readings == 30
+    assert detection.last_seen - detection.first_seen == timedelta(seconds=29)
+
+
+def test_near_identical_readings_merge_and_the_best_is_kept(camera):
+    start = timezone.now()
+    record(camera, 0, "A8C1234", confidence=0.6, start=start)
+    record(camera, 1, "ABC1234", confidence=0.95, start=start)
+    record(camera, 2, "ABC1Z34", confidence=0.7, start=start)
+    detection = Detection.objects.get()
+    assert (detection.plate_text, detection.plate_confidence, detection.readings) == ("ABC1234", 0.95, 3)
+
+
+def test_another_plate_or_a_later_passage_is_another_event(camera):
+    start = timezone.now()
+    record(camera, 0, "ABC1234", start=start)
+    record(camera, 1, "XYZ9876", start=start)
+    record(camera, 25, "ABC1234", start=start)  # came back after the window
+    assert sorted(Detection.objects.values_list("plate_text", flat=True)) == ["ABC1234", "ABC1234", "XYZ9876"]
+
+
+def test_a_redelivered_frame_changes_nothing(camera):
+    start = timezone.now()
+    assert len(record(camera, 0, frame_id="same", start=start)) == 1
+    assert record(camera, 0, frame_id="same", start=start) == []
+    assert Detection.objects.get().readings == 1
+
+
+def test_a_plate_read_later_fills_in_the_plateless_passage(camera):
+    start = timezone.now()
+    record(camera, 0, text="", start=start)
+    record(camera, 1, text="BRA2E19", start=start)
+    detection = Detection.objects.get()
+    assert detection.plate_text == "BRA2E19" and detection.readings == 2

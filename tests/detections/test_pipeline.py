@@ -1,0 +1,169 @@
+"""The AI chain end to end: beat → grab_frame → detect → persist, through the real broker, workers and channel layer."""
+
+import asyncio
+import json
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import websockets
+from django.conf import settings
+from kombu import Connection, Exchange, Queue
+
+from apps.cameras.models import Camera
+from apps.cameras.services import camera_create, camera_set_zones, camera_update
+from apps.detections.models import Detection
+from apps.streaming.client import media_server as media_server_client
+from tests import processes
+from tests.accounts.test_login import console_login
+from workers import metrics
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ai]
+
+
+@pytest.fixture(scope="module")
+def demo_plates():
+    from apps.streaming.simcam.demo_video import demo_video_path, read_plates
+
+    return {item["text"] for item in read_plates(demo_video_path())["plates"]}
+
+
+@pytest.fixture(scope="module")
+def pipeline(media_server, django_db_setup, django_db_blocker):
+    """Simulated camera, and every process of the pipeline, wired to the test's media server."""
+    camera_port = processes.free_port()
+    env = processes.test_env(
+        MEDIAMTX_API_URL=media_server.api_url,
+        MEDIA_RTSP_BASE_URL=f"rtsp://127.0.0.1:{media_server.rtsp_port}",
+        MEDIA_HLS_BASE_URL=f"http://127.0.0.1:{media_server.hls_port}",
+        # The budget itself is tested below; here a slow shared CI machine must not drop every frame.
+        PIPELINE_FRAME_BUDGET_SECONDS=20,
+    )
+    started = [
+        processes.Process(
+            f"fakecamera-{camera_port}",
+            [sys.executable, "manage.py", "fakecamera", "--port", str(camera_port), "gate=demo"],
+            env=env,
+        )
+    ]
+    try:
+        processes.wait_for(lambda: started[0].check_alive() and "gate" in started[0].output(), 180, what="camera")
+        started.append(processes.start_celery_worker("provision,persist,events,default", env=env, name="io",
+                                                     pool="threads", concurrency=4))
+        started.append(processes.start_celery_worker("frames", env=env, name="frames", pool="threads",
+                                                     concurrency=4))
+        started.append(processes.start_celery_worker("detect", env=dict(env, PIPELINE_PRELOAD_MODELS="1"),
+                                                     name="detect", pool="prefork", concurrency=1))
+        beat = processes.Process(
+            "beat",
+            [str(processes.VENV_BIN / "celery"), "-A", "vms", "beat", "--loglevel", "INFO",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1"],
+            env=env,
+        )
+        started.append(beat)
+        yield {"camera_url": f"rtsp://127.0.0.1:{camera_port}/gate", "env": env}
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+
+
+@pytest.fixture
+def wired(settings, media_server):
+    settings.MEDIAMTX_API_URL = media_server.api_url
+    settings.MEDIA_RTSP_BASE_URL = f"rtsp://127.0.0.1:{media_server.rtsp_port}"
+    media_server_client.cache_clear()
+    yield
+    media_server_client.cache_clear()
+
+
+def counter(camera_id, name):
+    return metrics.camera_snapshot(camera_id).get(name, 0)
+
+
+async def watch_console(base_url, cookie, until, timeout):
+    """Messages pushed to a logged-in console's WebSocket until `until(message)` or the timeout."""
+    url = base_url.replace("http://", "ws://") + "/ws/console/"
+    headers = {"Cookie": f"sessionid={cookie}", "Origin": base_url}
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                message = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+            if until(message):
+                return message
+    return None
+
+
+def test_a_known_plate_is_detected_stored_published_and_pushed(
+    pipeline, wired, alice, victor, asgi_server, demo_plates
+):
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        queue = Queue("test-detections", Exchange("vms.events", type="topic", durable=True),
+                      routing_key="detection.created", auto_delete=True)
+        with conn.SimpleQueue(queue) as published:
+            camera = camera_create(actor=alice, name="Gate", rtsp_url=pipeline["camera_url"], ai_enabled=True,
+                                   plate_camera=True)
+            session, _ = console_login(asgi_server.base_url, "victor")
+            pushed = asyncio.run(
+                watch_console(
+                    asgi_server.base_url,
+                    session.cookies["sessionid"],
+                    until=lambda m: m["event"] == "detection.created" and m["payload"]["plate_text"] in demo_plates,
+                    timeout=240,
+                )
+            )
+            assert pushed is not None, "no detection of a demo plate was pushed to the console"
+            detection = Detection.objects.get(pk=pushed["payload"]["id"])
+            assert detection.camera_id == camera.pk and detection.plate_text in demo_plates
+            assert detection.snapshot and detection.plate_crop
+            event = json.loads(published.get(timeout=30).body)
+            assert event["type"] == "detection.created" and event["version"] == 1
+            assert event["detection"]["plate_text"] in demo_plates
+    snapshot = metrics.camera_snapshot(camera.pk)
+    assert snapshot["grabbed"] > 0 and snapshot["persisted"] > 0
+    assert snapshot["latency_ms"]["frame_to_persisted"]["p50"] is not None
+
+    # Paused: the schedule stops, no more frames are grabbed.
+    camera_update(actor=alice, camera=camera, enabled=False)
+    time.sleep(3)
+    grabbed = counter(camera.pk, "grabbed")
+    time.sleep(5)
+    assert counter(camera.pk, "grabbed") == grabbed
+
+
+def test_a_detection_outside_the_zones_is_not_stored(pipeline, wired, alice):
+    camera = camera_create(actor=alice, name="Zoned", rtsp_url=pipeline["camera_url"], ai_enabled=True,
+                           plate_camera=True)
+    # The sky in the top left corner: the demo's vehicles and plates are never there.
+    camera_set_zones(actor=alice, camera=camera, zones=[{"name": "sky", "points": [[0, 0], [0.2, 0], [0, 0.2]]}])
+    processes.wait_for(lambda: counter(camera.pk, "grabbed") >= 20, timeout=120, what="20 frames grabbed")
+    assert not Detection.objects.filter(camera=camera).exists()
+    camera_update(actor=alice, camera=camera, enabled=False)
+
+
+def test_an_expired_frame_is_counted_dropped_and_not_persisted(pipeline, wired, alice, monkeypatch):
+    from apps.streaming import tasks
+    from workers.pipeline import persist
+
+    monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
+    camera = camera_create(actor=alice, name="Late", rtsp_url=pipeline["camera_url"])
+    old = time.time() - 60
+    found = {
+        "camera_id": camera.pk, "frame_id": "late-frame", "frame_time": old,
+        "vehicles": [{"label": "car", "confidence": 0.9, "box": [0.1, 0.1, 0.5, 0.5]}], "plates": [],
+    }
+    persist.apply_async(args=[found], expires=datetime.now(timezone.utc) - timedelta(seconds=30),
+                        headers={"camera_id": camera.pk})
+    processes.wait_for(
+        lambda: metrics.camera_snapshot(camera.pk)["dropped"].get("expired", 0) == 1, timeout=30,
+        what="the expired frame counted",
+    )
+    assert not Detection.objects.filter(camera=camera).exists()
+    # Run late by hand (as a redelivery would), it is still refused.
+    persist.run(found)
+    assert metrics.camera_snapshot(camera.pk)["dropped"]["expired"] == 2
+    assert not Detection.objects.filter(camera=camera).exists()
+    assert Camera.objects.filter(pk=camera.pk).exists()
