@@ -59,6 +59,7 @@ class HlsMuxer:
     def wait_for_playlist(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self.last_request = time.monotonic()  # someone is waiting: not idle
             if self.file(PLAYLIST):
                 return True
             if not self.running():

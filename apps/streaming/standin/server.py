@@ -158,7 +158,7 @@ def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user
         media_server.close()
         raise
     for server in http_servers:
-        threading.Thread(target=server.serve_forever, args=(0.1,), name=f"http-{server.server_port}", daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.5,), name=f"http-{server.server_port}", daemon=True).start()
 
     loop = GLib.MainLoop()
     for signum in (signal.SIGTERM, signal.SIGINT):
