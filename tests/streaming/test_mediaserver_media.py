@@ -6,10 +6,12 @@ import subprocess
 import time
 
 import requests
+import yaml
 
 from tests.processes import free_port, wait_for
 
-from .conftest import ffprobe_streams, unique_path_name
+from .conftest import OPENAPI_SPEC, ffprobe_streams, unique_path_name
+from .test_client_contract import ValidatingAdapter, openapi_for
 
 
 def add_camera_path(media_server, camera_url, on_demand=True):
@@ -62,7 +64,10 @@ def test_a_path_serves_rtsp_and_hls(media_server, make_camera, tmp_path):
     assert "codec_name=h264" in decoded.stdout
     assert int(re.search(r"nb_read_frames=(\d+)", decoded.stdout).group(1)) >= 10  # 1 s segments at 25 fps
 
-    state = media_server.client().path_state(name)
+    client = media_server.client()
+    client.session.mount("http://", ValidatingAdapter(openapi_for(yaml.safe_load(OPENAPI_SPEC.read_text()),
+                                                                  media_server.api_url)))
+    state = client.path_state(name)  # a ready path's full state holds to the spec too
     assert state["ready"] and state["tracks"] == ["H264"] and state["source"] == {"type": "rtspSource", "id": ""}
     assert state["tracks2"][0]["codecProps"]["width"] == 640
     assert [reader["type"] for reader in state["readers"]] == ["hlsSession"]
