@@ -80,12 +80,7 @@ def distinct_free_ports(count):
     return list(ports)
 
 
-@pytest.fixture(scope="session")
-def media_server():
-    """The stand-in media server, for the whole session: `.api_url`, `.rtsp_url(name)`, `.hls_url(name)`, `.client()`."""
-    server = StandInMediaServer()
-    yield server
-    server.stop()
+# `media_server` (the stand-in, for the whole session) is in tests/conftest.py.
 
 
 class RtspTestCamera:
