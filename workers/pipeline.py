@@ -121,8 +121,15 @@ def detect(ref):
         return
     zones = _zones(camera_id)
     motion_key = f"motion:{camera_id}"
-    moved, small = check_motion(frame, metrics.store().get(motion_key), zones or None)
-    metrics.store().set(motion_key, small, ex=60)
+    previous = metrics.store().hgetall(motion_key)
+    # A redelivered frame is compared with the frame before it, not with itself.
+    if previous.get(b"frame_id", b"").decode() == ref["frame_id"]:
+        previous = {}
+    moved, small = check_motion(frame, previous.get(b"small"), zones or None)
+    pipe = metrics.store().pipeline()
+    pipe.hset(motion_key, mapping={"frame_id": ref["frame_id"], "small": small})
+    pipe.expire(motion_key, 60)
+    pipe.execute()
     if not moved:
         metrics.incr(camera_id, "still")
         metrics.observe(camera_id, "detect", (time.time() - started) * 1000)

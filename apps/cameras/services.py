@@ -1,16 +1,18 @@
 """Every write to cameras and zones. One transaction each; provisioning and pushes on commit."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.cameras.models import MASK, Camera, ProvisionState, StatusChange, Zone
+from apps.cameras.models import MASK, Camera, ProvisionState, StatusChange, StreamState, Zone
 from apps.cameras.schedules import ai_schedule_remove, ai_schedule_sync
 from apps.cameras.validation import split_rtsp_url, validate_zone
 from apps.dashboard import live
 from vms import events
 from vms.encryption import encrypt
+from vms.outbox import enqueue
 
 UNCHANGED = object()
 EDITABLE = ("name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps")
@@ -64,7 +66,7 @@ def _after_commit(camera_id, media_changed):
 
     def run():
         if media_changed:
-            tasks.provision_camera.delay(camera_id)
+            enqueue(tasks.provision_camera, camera_id)
         camera = Camera.objects.filter(pk=camera_id).first()
         if camera is not None:
             live.push(live.STATUS, "camera.updated", camera_public(camera))
@@ -142,7 +144,7 @@ def camera_delete(*, actor, camera):
         audit_record(actor=actor, action="camera.delete", target=camera, changes=_audit_view(camera))
         ai_schedule_remove(camera_id)
         camera.delete()
-        transaction.on_commit(lambda: tasks.deprovision_path.delay(path_name))
+        transaction.on_commit(lambda: enqueue(tasks.deprovision_path, path_name))
         transaction.on_commit(lambda: live.push(live.STATUS, "camera.deleted", {"id": camera_id}))
 
 
@@ -169,10 +171,19 @@ def camera_set_zones(*, actor, camera, zones):
 
 
 def camera_set_stream_state(*, camera_id, state, reason=""):
-    """Record a change of stream state as a row, then tell consoles and other systems. Idempotent."""
+    """Record a change of stream state as a row, then tell consoles and other systems. Idempotent.
+
+    Debounced: a state must have lasted STREAM_STATE_HOLD_SECONDS before it may
+    change again, so a camera flapping every second makes at most one change
+    (one row, one event) per period. The probe that comes after the hold
+    records whatever the camera does then.
+    """
     with transaction.atomic():
         camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
         if camera is None or camera.stream_state == state:
+            return False
+        held = timezone.now() - (camera.stream_state_since or timezone.now())
+        if camera.stream_state != StreamState.UNKNOWN and held.total_seconds() < settings.STREAM_STATE_HOLD_SECONDS:
             return False
         change = StatusChange.objects.create(
             camera=camera, from_state=camera.stream_state, to_state=state, reason=reason[:300]

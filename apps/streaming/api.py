@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from apps.cameras.models import Camera, ProvisionState
 from apps.streaming import services, tasks
+from vms.outbox import enqueue
 
 router = Router(tags=["streaming"])
 
@@ -75,6 +76,6 @@ def stream_reprovision(request, camera_id: int):
         raise HttpError(403, "Re-provisioning needs the admin role.")
     camera = get_object_or_404(Camera, pk=camera_id)
     Camera.objects.filter(pk=camera.pk).update(provision_state=ProvisionState.PENDING, provision_attempts=0)
-    tasks.provision_camera.delay(camera.pk)
+    enqueue(tasks.provision_camera, camera.pk)
     camera.refresh_from_db()
     return 202, _stream(camera, services.status_store())

@@ -132,7 +132,8 @@ class TestZones:
         assert [z.name for z in camera.zones.all()] == ["lane"]
 
 
-def test_a_stream_state_change_is_a_row_and_repeating_it_is_not(alice, queued):
+def test_a_stream_state_change_is_a_row_and_repeating_it_is_not(alice, queued, settings):
+    settings.STREAM_STATE_HOLD_SECONDS = 0
     camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
     assert camera_set_stream_state(camera_id=camera.pk, state="online") is True
     assert camera_set_stream_state(camera_id=camera.pk, state="online") is False
@@ -183,3 +184,22 @@ class TestAiSchedule:
         self._task(camera).delete()
         ai_schedules_reconcile()
         assert self._task(camera) is not None
+
+
+def test_a_flapping_camera_changes_state_at_most_once_per_hold_period(alice, queued, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.cameras.models import Camera
+
+    settings.STREAM_STATE_HOLD_SECONDS = 30
+    camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    assert camera_set_stream_state(camera_id=camera.pk, state="online") is True
+    changes = [camera_set_stream_state(camera_id=camera.pk, state=s) for s in ["offline", "online"] * 10]
+    assert not any(changes)
+    assert StatusChange.objects.count() == 1
+    # Once the state has held long enough, the next observation counts.
+    Camera.objects.filter(pk=camera.pk).update(stream_state_since=timezone.now() - timedelta(seconds=31))
+    assert camera_set_stream_state(camera_id=camera.pk, state="offline") is True
+    assert StatusChange.objects.count() == 2
