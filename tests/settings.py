@@ -19,6 +19,9 @@ CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = CHANNEL_LAYER_URL  
 
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/vms_test")
 
+# The suite calls the APIs far faster than a person; tests/deploy sets the limit it tests.
+API_RATE_LIMIT = os.environ.get("TEST_API_RATE_LIMIT", "100000/min")
+
 MEDIAMTX_API_URL = os.environ.get("MEDIAMTX_API_URL", "http://127.0.0.1:19997")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,8 +6,13 @@ from apps.accounts.api import router as accounts_router
 from apps.accounts.auth import api_auth
 from apps.detections.api import router as ai_router
 from apps.streaming.api import router as streaming_router
+from vms.throttling import NinjaApiRateThrottle
 
-api = NinjaAPI(title="VMS API", version="1", auth=api_auth, urls_namespace="ninja", docs_url="/docs")
+api = NinjaAPI(
+    title="VMS API", version="1", auth=api_auth, urls_namespace="ninja", docs_url="/docs",
+    # Same budget as DRF (API_RATE_LIMIT, per user or client IP): 429 with Retry-After past it.
+    throttle=[NinjaApiRateThrottle()],
+)
 api.add_router("/", accounts_router)
 api.add_router("/streaming/", streaming_router)
 api.add_router("/ai/", ai_router)
