@@ -1,6 +1,9 @@
 """Pipeline counters and latencies, shared by every worker process through Redis (DB 3).
 
-Counters per camera: grabbed, detected, persisted, dropped (by reason).
+Counters per camera: grabbed, then exactly one outcome per grabbed frame — still
+(no motion), empty (nothing found), persisted, or dropped (by reason: expired,
+frame_gone) — plus detected (went through the models) and drops before a frame
+was grabbed (no_frame, stale_source).
 Latencies per camera and stage: the last LATENCY_KEEP observations, in ms.
 """
 
@@ -49,21 +52,35 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def camera_snapshot(camera_id):
-    raw = {k.decode(): v.decode() for k, v in store().hgetall(f"metrics:{camera_id}").items()}
+def camera_snapshot(camera_id, client=None):
+    """Counters and latency percentiles of one camera (`client`: another Redis than this process's)."""
+    client = client or store()
+    raw = {k.decode(): v.decode() for k, v in client.hgetall(f"metrics:{camera_id}").items()}
     counters = {k: int(v) for k, v in raw.items() if k not in ("last_frame_at",)}
     latencies = {}
     for stage in STAGES:
-        values = [float(v) for v in store().lrange(f"latency:{camera_id}:{stage}", 0, -1)]
+        values = [float(v) for v in client.lrange(f"latency:{camera_id}:{stage}", 0, -1)]
         latencies[stage] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95), "count": len(values)}
     return {
         "grabbed": counters.get("grabbed", 0),
         "detected": counters.get("detected", 0),
         "persisted": counters.get("persisted", 0),
+        "still": counters.get("still", 0),
+        "empty": counters.get("empty", 0),
         "dropped": {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("dropped:")},
         "last_frame_at": float(raw["last_frame_at"]) if "last_frame_at" in raw else None,
         "latency_ms": latencies,
     }
+
+
+# Drops that happen before a frame is grabbed, so outside the ledger.
+NOT_GRABBED = ("no_frame", "stale_source")
+
+
+def ledger(snapshot):
+    """(grabbed, accounted for): equal once the pipeline is idle."""
+    dropped = sum(v for k, v in snapshot["dropped"].items() if k not in NOT_GRABBED)
+    return snapshot["grabbed"], snapshot["still"] + snapshot["empty"] + snapshot["persisted"] + dropped
 
 
 def cameras():

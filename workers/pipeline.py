@@ -1,8 +1,10 @@
 """The AI chain at 1 FPS per camera: grab_frame (queue frames) → detect (queue detect) → persist (queue persist).
 
 Frames travel as a key to a short-lived Redis entry (DB 3), never as pixels
-through the broker. Every step carries the frame's deadline as its expiry: a
-frame too old to matter is dropped and counted, never processed late.
+through the broker. Every step carries the frame's time and checks its
+deadline first: a frame too old to matter is dropped and counted, never
+processed late. (Not Celery's `expires`: RabbitMQ would then drop expired
+messages in the queue silently, and the frame ledger could not balance.)
 """
 
 import logging
@@ -12,7 +14,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from celery import shared_task
-from celery.signals import task_revoked, worker_process_init
+from celery.signals import worker_process_init
 from django.conf import settings
 
 from workers import metrics
@@ -32,10 +34,6 @@ def reader_pool():
 
 def _deadline(frame_time):
     return frame_time + settings.PIPELINE_FRAME_BUDGET_SECONDS
-
-
-def _expires(frame_time):
-    return datetime.fromtimestamp(_deadline(frame_time), tz=timezone.utc)
 
 
 def frame_key(frame_id):
@@ -69,7 +67,7 @@ def grab_frame(camera_id):
     metrics.mark(camera_id, "last_frame_at", frame_time)
     metrics.observe(camera_id, "grab", (time.time() - started) * 1000)
     ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
-    detect.apply_async(args=[ref], expires=_expires(frame_time), headers={"camera_id": camera_id})
+    detect.apply_async(args=[ref], headers={"camera_id": camera_id})
 
 
 @lru_cache(maxsize=1)
@@ -138,10 +136,10 @@ def detect(ref):
     metrics.incr(camera_id, "detected")
     metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
     if not result["vehicles"] and not result["plates"]:
+        metrics.incr(camera_id, "empty")
         return
     persist.apply_async(
         args=[ref | {"vehicles": result["vehicles"], "plates": result["plates"]}],
-        expires=_expires(frame_time),
         headers={"camera_id": camera_id},
     )
 
@@ -163,17 +161,9 @@ def persist(found):
         plates=found["plates"],
         frame_jpeg=metrics.store().get(frame_key(found["frame_id"])),
     )
-    if written:
-        metrics.incr(camera_id, "persisted")
+    # Counted whether or not it made a row (a redelivered frame makes none): every grabbed
+    # frame ends as exactly one of still, empty, persisted or dropped — the soak's ledger.
+    metrics.incr(camera_id, "persisted")
     now = time.time()
     metrics.observe(camera_id, "persist", (now - started) * 1000)
     metrics.observe(camera_id, "frame_to_persisted", (now - frame_time) * 1000)
-
-
-@task_revoked.connect
-def count_expired(request=None, expired=False, **kwargs):
-    # Celery drops an expired task before it runs; count it against its camera.
-    # The camera travels in a message header because the arguments are not at hand here.
-    camera_id = getattr(request, "camera_id", None)
-    if expired and camera_id is not None:
-        metrics.dropped(camera_id, "expired")

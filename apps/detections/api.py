@@ -28,6 +28,8 @@ class PipelineStatus(Schema):
     grabbed: int
     detected: int
     persisted: int
+    still: int
+    empty: int
     dropped: dict[str, int]
     latency_ms: dict[str, StageLatency]
 
@@ -64,7 +66,7 @@ def _status(camera):
         "plate_camera": camera.plate_camera,
         "ai_fps": camera.ai_fps,
         "last_frame_at": datetime.fromtimestamp(last, tz=timezone.utc) if last else None,
-        **{key: snapshot[key] for key in ("grabbed", "detected", "persisted", "dropped", "latency_ms")},
+        **{key: snapshot[key] for key in ("grabbed", "detected", "persisted", "still", "empty", "dropped", "latency_ms")},
     }
 
 

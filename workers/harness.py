@@ -1,0 +1,197 @@
+"""A whole VMS stack on free loopback ports, apart from `make run`, for benchmarks and the soak.
+
+Its own database `vms_bench`, Redis DBs 4–7 and RabbitMQ vhost `vms_bench`; the
+stand-in media server, simulated cameras on the demo video, the io, frames and
+AI workers as `make run` starts them, beat, and optionally the web server.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+VENV_BIN = Path(sys.executable).parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+DATABASE = "vms_bench"
+VHOST = "vms_bench"
+REDIS_DBS = {"REDIS_SESSIONS_URL": 4, "REDIS_CACHE_URL": 5, "REDIS_STREAMING_URL": 6, "REDIS_AI_URL": 7}
+
+
+class HarnessError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, fraction):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def process_tree(pid):
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def cpu_and_rss(pid):
+    """(CPU seconds, RSS MiB) of a process and its descendants."""
+    cpu = rss = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        rss += int(fields[21]) * PAGE_SIZE / 2**20
+    return cpu, rss
+
+
+class Stack:
+    def __init__(self, log=print):
+        self.log = log
+        self.procs = []
+        self.ports = {name: free_port() for name in ("api", "rtsp", "hls", "cameras", "web")}
+        self.env = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def prepare(self):
+        base = settings.DATABASES["default"]
+        host, port, user = base["HOST"] or "127.0.0.1", base["PORT"] or 5432, base["USER"] or "postgres"
+        with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        if not shutil.which("rabbitmqctl"):
+            raise HarnessError("rabbitmqctl not found: the harness needs its own RabbitMQ vhost")
+        for command in (["delete_vhost", VHOST], ["add_vhost", VHOST],
+                        ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
+            subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, timeout=60)
+        redis_base = settings.REDIS_CACHE_URL.rsplit("/", 1)[0]
+        self.env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="vms.settings",
+            DATABASE_URL=f"postgres://{user}@{host}:{port}/{DATABASE}",
+            CELERY_BROKER_URL=f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
+            MEDIAMTX_API_URL=f"http://127.0.0.1:{self.ports['api']}",
+            MEDIA_RTSP_BASE_URL=f"rtsp://127.0.0.1:{self.ports['rtsp']}",
+            MEDIA_HLS_BASE_URL=f"http://127.0.0.1:{self.ports['hls']}",
+            PYTHONUNBUFFERED="1",
+            **{name: f"{redis_base}/{db}" for name, db in REDIS_DBS.items()},
+        )
+        self.env["CHANNEL_LAYER_URL"] = self.env["REDIS_CACHE_URL"]
+        for db in REDIS_DBS.values():
+            redis.Redis.from_url(f"{redis_base}/{db}").flushdb()
+        self.log("==> migrating the harness database")
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
+
+    def spawn(self, name, args, extra_env=None):
+        (ROOT / "var").mkdir(exist_ok=True)
+        log = open(ROOT / "var" / f"harness-{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=dict(self.env, **(extra_env or {})), stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc.harness_name = name
+        self.procs.append(proc)
+        return proc
+
+    def start(self, cameras, ai_concurrency, web=False, api_rate_limit=None):
+        celery = str(VENV_BIN / "celery")
+        self.log(f"==> starting the media server, {cameras} simulated cameras, workers and beat")
+        self.spawn("mediaserver", [sys.executable, "manage.py", "mediaserver", "--api-port", str(self.ports["api"]),
+                                   "--rtsp-port", str(self.ports["rtsp"]), "--hls-port", str(self.ports["hls"])])
+        self.spawn("cameras", [sys.executable, "manage.py", "fakecamera", "--port", str(self.ports["cameras"]),
+                               *[f"cam{i}=demo" for i in range(cameras)]])
+        self.spawn("worker", [celery, "-A", "vms", "worker", "-n", "harness-io@%h", "-Q",
+                              "provision,persist,events,default", "--pool", "threads", "--concurrency", "8",
+                              "--loglevel", "WARNING"])
+        self.spawn("frames", [celery, "-A", "vms", "worker", "-n", "harness-frames@%h", "-Q", "frames",
+                              "--pool", "threads", "--concurrency", "8", "--loglevel", "WARNING"])
+        self.spawn("ai", [celery, "-A", "vms", "worker", "-n", "harness-ai@%h", "-Q", "detect", "--pool", "prefork",
+                          "--concurrency", str(ai_concurrency), "--prefetch-multiplier", "1", "-O", "fair",
+                          "--loglevel", "WARNING"], {"PIPELINE_PRELOAD_MODELS": "1"})
+        self.spawn("beat", [celery, "-A", "vms", "beat", "--scheduler",
+                            "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1",
+                            "--loglevel", "WARNING"])
+        if web:
+            self.spawn("web", [str(VENV_BIN / "uvicorn"), "vms.asgi:application", "--host", "127.0.0.1",
+                               "--port", str(self.ports["web"]), "--log-level", "warning"],
+                       {"API_RATE_LIMIT": api_rate_limit or ""})
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            self.check_alive()
+            log = (ROOT / "var" / "harness-cameras.log").read_text(errors="replace")
+            if f"cam{cameras - 1}" in log:
+                return
+            time.sleep(0.5)
+        raise HarnessError("the simulated cameras did not start; see var/harness-cameras.log")
+
+    def check_alive(self):
+        for proc in self.procs:
+            if proc.poll() is not None:
+                raise HarnessError(f"{proc.harness_name} exited; see var/harness-{proc.harness_name}.log")
+
+    def run_python(self, script):
+        out = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + script], cwd=ROOT,
+                             env=self.env, check=True, capture_output=True, text=True)
+        return out.stdout
+
+    def create_cameras(self, count, fps, plate_cameras):
+        script = (
+            "import json\nfrom apps.cameras.services import camera_create\n"
+            f"ids = [camera_create(actor=None, name=f'Camera {{i}}', "
+            f"rtsp_url=f'rtsp://127.0.0.1:{self.ports['cameras']}/cam{{i}}', ai_enabled=True, "
+            f"plate_camera={bool(plate_cameras)}, ai_fps={fps}).pk for i in range({count})]\n"
+            "print(json.dumps(ids))\n"
+        )
+        return [int(v) for v in self.run_python(script).strip().splitlines()[-1].strip("[]").split(",")]
+
+    def usage(self):
+        return {proc.harness_name: cpu_and_rss(proc.pid) for proc in self.procs}
+
+    def stop_process(self, name):
+        for proc in self.procs:
+            if proc.harness_name == name and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(30)
+
+    def stop(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
