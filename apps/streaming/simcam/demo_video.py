@@ -22,7 +22,7 @@ PLATE_FONT = FONT_DIR / "DejaVuSansMono-Bold.ttf"
 LABEL_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "var" / "demo"
-DEMO_VERSION = 1  # part of the cached file's name: bump it when the drawing changes
+DEMO_VERSION = 2  # part of the cached file's name: bump it when the drawing changes
 
 # Brazilian (AAA9999) and Mercosul (AAA9A99) plates, shown in this order.
 PLATES = ["BRA2E19", "ABC1234", "RIO4F21", "QWE9876", "MER5C31", "XYZ2024", "SPO7B88", "GHI4567"]
@@ -277,7 +277,20 @@ class Renderer:
             bottom = horizon + (STOP_BOTTOM * self.height - horizon) * scale
             centre = self.width * 0.5  # straight down the lane the camera watches
             image.paste(scaled, (round(centre - w / 2), round(bottom - h)), scaled)
+        self.draw_clock(image, t)
         return image
+
+    def draw_clock(self, image, t):
+        """The on-screen clock real IP cameras burn in: the picture changes every second even
+        when nothing moves, which is how a live camera differs from a frozen one."""
+        if not hasattr(self, "clock_font"):
+            self.clock_font = ImageFont.truetype(str(PLATE_FONT), max(12, self.height // 20))
+        text = f"CAM 01  {int(t // 3600):02d}:{int(t // 60) % 60:02d}:{int(t) % 60:02d}"
+        draw = ImageDraw.Draw(image)
+        margin = self.height // 40
+        left, top, right, bottom = draw.textbbox((margin, margin), text, font=self.clock_font)
+        draw.rectangle((left - 6, top - 4, right + 6, bottom + 4), fill=(0, 0, 0))
+        draw.text((margin, margin), text, font=self.clock_font, fill=(255, 255, 255))
 
 
 # --- encoding --------------------------------------------------------------
