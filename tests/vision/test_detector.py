@@ -1,0 +1,86 @@
+import json
+import re
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.vision.conftest import SAMPLES, load_sample
+
+SAMPLE_NAMES = ["JOG9221", "NZF7823", "PJB2414"]
+LAST_LINE = re.compile(
+    r"^images=\d+ plate_recall=\d\.\d{3} exact=\d\.\d{3} char_acc=\d\.\d{3} p50_ms=\d+ p95_ms=\d+$"
+)
+
+
+@pytest.mark.ai
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_detector_finds_the_car_and_reads_its_plate(detector, name):
+    image, truth_box, truth = load_sample("br", name)
+
+    result = detector.detect(image, plate_camera=False)
+
+    payload = json.loads(json.dumps(result.to_dict()))  # it travels through Celery as JSON
+    assert {"vehicles", "plates", "timings", "width", "height"} <= payload.keys()
+    assert any(v["label"] == "car" for v in payload["vehicles"])
+    read = [p for p in payload["plates"] if p["text"] == truth]
+    assert read, payload["plates"]
+    plate = read[0]
+    assert plate["format"] == "br"
+    assert plate["vehicle"] is not None
+    assert payload["vehicles"][plate["vehicle"]]["plate"]["text"] == truth
+    height, width = image.shape[:2]
+    x1, y1, x2, y2 = plate["box"]
+    assert x1 * width < (truth_box[0] + truth_box[2]) / 2 < x2 * width
+    assert {"vehicles", "plates", "ocr", "total"} <= payload["timings"].keys()
+
+
+@pytest.mark.ai
+def test_roi_that_excludes_the_car_reports_nothing(detector):
+    image, _, _ = load_sample("br", SAMPLE_NAMES[0])
+    corner = [[[0, 0], [0.03, 0], [0.03, 0.03], [0, 0.03]]]
+
+    result = detector.detect(image, plate_camera=True, zones=corner)
+
+    assert result.vehicles == []
+    assert result.plates == []
+
+
+@pytest.mark.ai
+def test_easyocr_reads_a_sample_plate():
+    from workers.vision.detector import plate_crop
+    from workers.vision.ocr import EasyOcrReader
+    from workers.vision.plates import normalise_plate
+
+    reader = EasyOcrReader()
+    read = []
+    for name in SAMPLE_NAMES:
+        image, truth_box, truth = load_sample("br", name)
+        text, confidence = reader.read(plate_crop(image, truth_box))
+        read.append((normalise_plate(text)[0], truth))
+        assert 0.0 <= confidence <= 1.0
+    assert any(text == truth for text, truth in read), read
+
+
+@pytest.mark.ai
+def test_alpr_eval_prints_the_summary_line(detector, tmp_path, capsys):
+    for name in SAMPLE_NAMES:
+        label = (SAMPLES / "br" / f"{name}.txt").read_text()
+        shutil.copy(SAMPLES / "br" / label.split("\t")[0], tmp_path)
+        (tmp_path / f"{name}.txt").write_text(label)
+    report = tmp_path / "report.json"
+
+    call_command("alpr_eval", str(tmp_path), "--json", str(report))
+
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert LAST_LINE.match(lines[-1]), lines[-1]
+    assert lines[-1].startswith("images=3 plate_recall=1.000")
+    saved = json.loads(report.read_text())
+    assert saved["summary"]["images"] == 3 and len(saved["images"]) == 3
+
+
+def test_alpr_eval_bad_folder_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("alpr_eval", str(tmp_path / "missing"))
+    with pytest.raises(CommandError, match="no labels"):
+        call_command("alpr_eval", str(tmp_path))
