@@ -10,7 +10,7 @@
   every worker process writes to Redis DB 3 (`workers.metrics`). The workers are the writers and
   Redis the shared store, so this is multiprocess-safe by construction, and any web process
   reports the same figures:
-    vms_pipeline_frames_total{camera,stage}          grabbed / detected / persisted
+    vms_pipeline_frames_total{camera,stage}          grabbed / detected / persisted / still / empty
     vms_pipeline_dropped_total{camera,reason}        frames dropped (expired, …)
     vms_pipeline_latency_seconds{camera,stage,quantile}  p50 / p95 over the last 500 observations
     vms_pipeline_latency_observations{camera,stage}  how many observations the window holds
@@ -127,8 +127,10 @@ class PipelineCollector:
             for camera_id in metrics.cameras():
                 camera = str(camera_id)
                 snap = metrics.camera_snapshot(camera_id)
-                for stage in ("grabbed", "detected", "persisted"):
-                    frames.add_metric([camera, stage], snap[stage])
+                # Every counter the workers keep (grabbed, detected, persisted, still, empty, …).
+                for stage, count in snap.items():
+                    if isinstance(count, int):
+                        frames.add_metric([camera, stage], count)
                 for reason, count in snap["dropped"].items():
                     dropped.add_metric([camera, reason], count)
                 for stage, figures in snap["latency_ms"].items():
