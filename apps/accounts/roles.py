@@ -18,12 +18,14 @@ ROLE_PERMISSIONS = {
         "mosaics": VIEW_ONLY,
         "detections": VIEW_ONLY,
         "clips": VIEW_ONLY,
+        "watchlists": VIEW_ONLY,
     },
     OPERATOR: {
         "cameras": VIEW_ONLY,
         "mosaics": ["view", "add", "change", "delete"],
         "detections": ["view", "add", "change", "delete"],
         "clips": VIEW_ONLY,
+        "watchlists": ["view", "add", "change", "delete"],
     },
 }
 

@@ -1,7 +1,30 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from apps.accounts.roles import OPERATOR, VIEWER
+from apps.accounts.views import role_required
+from apps.dashboard.selectors import chart, dashboard_figures
+from apps.detections.selectors import detection_recent
+from apps.watchlists.selectors import alert_list
 
-@login_required
+
+def _stats_context():
+    figures = dashboard_figures()
+    return {"figures": figures, "chart": chart(figures["hourly"])}
+
+
+@role_required(VIEWER)
 def home(request):
-    return render(request, "dashboard/home.html")
+    """The console home, server-rendered; `?fragment=stats` is the part dashboard.js swaps in on live events."""
+    if request.GET.get("fragment") == "stats":
+        return render(request, "dashboard/_stats.html", _stats_context())
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            **_stats_context(),
+            "detections": detection_recent(limit=20),
+            "feed_ready": True,
+            "alerts": alert_list(state="open")[:20],
+            "can_ack": request.user.has_role(OPERATOR),
+        },
+    )

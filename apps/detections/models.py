@@ -1,6 +1,12 @@
 from django.db import models
 
 from apps.cameras.models import Camera
+from workers.vision.plates import CONFUSABLE_CLASS, clean_plate
+
+
+def plate_key(text):
+    """The plate's confusable form: cleaned, and O/I/B/S/Z/G read as 0/1/8/5/2/6, so `A8C1Z34` finds `ABC1234`."""
+    return clean_plate(text).translate(CONFUSABLE_CLASS)
 
 
 class Detection(models.Model):
@@ -24,6 +30,9 @@ class Detection(models.Model):
     plate_format = models.CharField(max_length=10, blank=True)
     plate_confidence = models.FloatField(null=True, blank=True)
     plate_box = models.JSONField(null=True, blank=True, help_text="[x1, y1, x2, y2], 0–1")
+    plate_key = models.CharField(
+        max_length=16, blank=True, editable=False, help_text="plate_text with confusable characters folded; kept by save()."
+    )
 
     snapshot = models.FileField(upload_to="snapshots/%Y/%m/%d/", blank=True)
     plate_crop = models.FileField(upload_to="plates/%Y/%m/%d/", blank=True)
@@ -37,7 +46,16 @@ class Detection(models.Model):
             models.Index(fields=["camera", "-last_seen"]),
             models.Index(fields=["plate_text", "-last_seen"]),
             models.Index(fields=["vehicle_class", "-last_seen"]),
+            # Exact and prefix (LIKE 'X%') lookups of the confusable form, whatever the collation.
+            models.Index(fields=["plate_key"], name="detection_plate_key_like", opclasses=["varchar_pattern_ops"]),
         ]
+
+    def save(self, *args, **kwargs):
+        self.plate_key = plate_key(self.plate_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "plate_text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "plate_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.plate_text or self.vehicle_class or 'vehicle'} on {self.camera_id} at {self.last_seen:%H:%M:%S}"

@@ -12,6 +12,7 @@ from PIL import Image
 from apps.cameras.models import Camera
 from apps.dashboard import live
 from apps.detections.models import Detection, ProcessedFrame
+from apps.watchlists import services as watchlist_services
 from vms import events
 from workers.vision.plates import near_identical
 
@@ -146,6 +147,7 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
                 kind = "detection.created" if created else "detection.updated"
                 live.push(live.DETECTIONS, kind, payload)
                 live.push(f"camera.{camera_id}", kind, payload)
+                watchlist_services.alert_match_safely(detection=detection)
 
         transaction.on_commit(notify)
     return written

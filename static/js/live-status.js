@@ -3,9 +3,15 @@
  * Elements with data-camera-id="ID" are updated from the events camera.status,
  * camera.updated and camera.deleted; inside them, [data-field=...] elements get
  * the new values. Everything is written with textContent: names are user data.
+ *
+ * Every message is also re-dispatched as a DOM event `vms:live` (detail: {event, payload}) so other scripts
+ * (live feed, alert toasts, dashboard) share this one socket. Included twice on a page, it connects once.
  */
 (function () {
   "use strict";
+
+  if (window.vmsLiveStarted) return;
+  window.vmsLiveStarted = true;
 
   var script = document.currentScript;
   var detailUrl = (script && script.dataset.detailUrl) || "/cameras/0/";
@@ -91,6 +97,7 @@
     var data;
     try { data = JSON.parse(message.data); } catch (e) { return; }
     if (!data || typeof data.event !== "string") return;
+    document.dispatchEvent(new CustomEvent("vms:live", { detail: { event: data.event, payload: data.payload } }));
     if (data.event === "camera.status" || data.event === "camera.updated") update(data.payload);
     else if (data.event === "camera.deleted") remove(data.payload || {});
   }

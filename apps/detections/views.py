@@ -1,0 +1,78 @@
+"""Console pages for detections: search, one detection with its boxes, CSV export, and the live feed fragment."""
+
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from apps.accounts.roles import VIEWER
+from apps.accounts.views import role_required
+from apps.detections import exports, selectors
+from apps.detections.forms import DetectionSearchForm
+from apps.detections.models import Detection
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+def _page_number(request):
+    try:
+        return min(MAX_PAGE, max(1, int(request.GET.get("page", 1))))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@role_required(VIEWER)
+def detection_list(request):
+    form = DetectionSearchForm(request.GET or None)
+    page = None
+    if not request.GET or form.is_valid():
+        filters = form.filters() if request.GET else {}
+        page = selectors.detection_page(selectors.detection_search(**filters), page=_page_number(request), size=PAGE_SIZE)
+    status = 200 if page is not None else 400
+    return render(
+        request,
+        "detections/search.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+        status=status,
+    )
+
+
+@role_required(VIEWER)
+def detection_export(request):
+    form = DetectionSearchForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        lines = [f"{field}: {' '.join(messages)}" for field, messages in form.error_dict().items()]
+        return HttpResponseBadRequest("The search is not valid:\n" + "\n".join(lines), content_type="text/plain")
+    detections = selectors.detection_search(**(form.filters() if request.GET else {}))
+    response = StreamingHttpResponse(exports.csv_lines(detections), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename()}"'
+    return response
+
+
+@role_required(VIEWER)
+def detection_detail(request, pk):
+    detection = get_object_or_404(Detection.objects.select_related("camera"), pk=pk)
+    boxes = []
+    for name, box in (("vehicle", detection.vehicle_box), ("plate", detection.plate_box)):
+        if box and len(box) == 4:
+            x1, y1, x2, y2 = (min(1.0, max(0.0, float(v))) for v in box)
+            boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
+    alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
+    return render(request, "detections/detail.html", {"detection": detection, "boxes": boxes, "alerts": alerts})
+
+
+@role_required(VIEWER)
+def detection_feed(request):
+    """The live feed's first rows (server-rendered); newer ones arrive over the WebSocket."""
+    camera_id = request.GET.get("camera")
+    camera_id = int(camera_id) if camera_id and camera_id.isdigit() else None
+    return render(
+        request,
+        "detections/_feed_items.html",
+        {"detections": selectors.detection_recent(camera_id=camera_id, limit=20)},
+    )

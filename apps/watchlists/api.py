@@ -1,0 +1,116 @@
+"""REST API for watch lists and alerts (DRF): /api/watchlists/, /api/alerts/. Viewers read; operators write
+and acknowledge."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.accounts.permissions import ReadViewerWriteOperator
+from apps.cameras.api import as_drf_error
+from apps.watchlists import selectors, services
+from apps.watchlists.models import WatchList, WatchListKind
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    pattern = serializers.CharField(max_length=50, help_text="A–Z, 0–9, * (any characters), ? (one character)")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alert = serializers.IntegerField(source="alert_id")
+    attempt = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    status_code = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+
+
+class WatchListSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=WatchListKind.choices, default=WatchListKind.ALERT)
+    webhook_url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    entries = EntrySerializer(many=True, required=False)
+    last_webhook_error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WatchList
+        fields = [
+            "id", "name", "kind", "description", "enabled", "webhook_url", "entries",
+            "last_webhook_error", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []  # names are the service's rule, with its own message
+
+    def get_last_webhook_error(self, watchlist) -> dict | None:
+        failed = watchlist.last_failed_delivery()
+        return DeliverySerializer(failed).data if failed else None
+
+    def to_representation(self, watchlist):
+        data = super().to_representation(watchlist)
+        data["entries"] = [{"id": e.id, "pattern": e.pattern, "note": e.note} for e in watchlist.entries.all()]
+        return data
+
+    def _call(self, service, **arguments):
+        try:
+            return service(actor=self.context["request"].user, **arguments)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+
+    def create(self, validated):
+        return self._call(services.watchlist_create, **validated)
+
+    def update(self, watchlist, validated):
+        return self._call(services.watchlist_update, watchlist=watchlist, **validated)
+
+
+class WatchListViewSet(viewsets.ModelViewSet):
+    serializer_class = WatchListSerializer
+    permission_classes = [ReadViewerWriteOperator]
+    queryset = WatchList.objects.none()
+
+    def get_queryset(self):
+        return selectors.watchlist_with_entries()
+
+    def perform_destroy(self, watchlist):
+        services.watchlist_delete(actor=self.request.user, watchlist=watchlist)
+
+    @extend_schema(responses=DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The webhook delivery attempts of this list, newest first (at most 100)."""
+        watchlist = self.get_object()
+        return Response(DeliverySerializer(watchlist.deliveries.all()[:100], many=True).data)
+
+
+class AlertSerializer(serializers.Serializer):
+    def to_representation(self, alert):
+        return services.alert_public(alert)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts, newest first. `?state=open` (default), `acknowledged` or `all`; `?watchlist=ID`."""
+
+    serializer_class = AlertSerializer
+    permission_classes = [ReadViewerWriteOperator]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.alert_list(state="all")
+        watchlist = self.request.query_params.get("watchlist")
+        if watchlist not in (None, "") and not str(watchlist).isdigit():
+            raise as_drf_error(DjangoValidationError({"watchlist": "A watch list id is a number."}))
+        try:
+            return selectors.alert_list(
+                state=self.request.query_params.get("state") or "open",
+                watchlist_id=int(watchlist) if watchlist else None,
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = services.alert_acknowledge(actor=request.user, alert=self.get_object())
+        return Response(services.alert_public(alert))

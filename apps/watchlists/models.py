@@ -1,0 +1,125 @@
+"""Watch lists of plates, the alerts they raise, and every webhook delivery attempt."""
+
+import re
+
+from django.conf import settings
+from django.db import models
+
+from apps.detections.models import Detection, plate_key
+
+# A pattern is A–Z0–9 with `*` (any run of characters) and `?` (exactly one).
+PATTERN_RE = re.compile(r"^[A-Z0-9*?]+$")
+PATTERN_MAX_LENGTH = 16
+
+
+def pattern_like(pattern):
+    """The SQL LIKE form of a pattern, in the plates' confusable form (so O/0, I/1, … match each other)."""
+    return plate_key_with_wildcards(pattern).replace("*", "%").replace("?", "_")
+
+
+def plate_key_with_wildcards(pattern):
+    return "".join(char if char in "*?" else plate_key(char) for char in pattern)
+
+
+class WatchListKind(models.TextChoices):
+    ALERT = "alert", "Alert"
+    ALLOW = "allow", "Allow"
+
+
+class WatchList(models.Model):
+    """A named list of plate patterns. An *alert* list raises an alert for each matching detection; an *allow*
+    list only marks them."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=WatchListKind.choices, default=WatchListKind.ALERT)
+    description = models.CharField(max_length=300, blank=True)
+    enabled = models.BooleanField(default=True)
+    webhook_url = models.URLField(
+        "webhook URL", max_length=500, blank=True, help_text="http(s) URL that receives a JSON POST for each alert."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def last_delivery(self):
+        return self.deliveries.order_by("-at", "-id").first()
+
+    def last_failed_delivery(self):
+        return self.deliveries.exclude(error="").order_by("-at", "-id").first()
+
+
+class WatchListEntry(models.Model):
+    watchlist = models.ForeignKey(WatchList, related_name="entries", on_delete=models.CASCADE)
+    pattern = models.CharField(max_length=PATTERN_MAX_LENGTH, help_text="A–Z, 0–9, * and ?")
+    note = models.CharField(max_length=200, blank=True)
+    # `pattern` as a LIKE pattern on Detection.plate_key: matching is one indexed-free query per detection.
+    match_like = models.CharField(max_length=PATTERN_MAX_LENGTH, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pattern"]
+        constraints = [models.UniqueConstraint(fields=["watchlist", "pattern"], name="watchlist_entry_unique_pattern")]
+        verbose_name_plural = "watch list entries"
+
+    def __str__(self):
+        return self.pattern
+
+    def save(self, *args, **kwargs):
+        self.match_like = pattern_like(self.pattern)
+        super().save(*args, **kwargs)
+
+
+class Alert(models.Model):
+    """A detection matched an alert list. One per detection and list."""
+
+    detection = models.ForeignKey(Detection, related_name="alerts", on_delete=models.CASCADE)
+    watchlist = models.ForeignKey(WatchList, related_name="alerts", on_delete=models.CASCADE)
+    entry = models.ForeignKey(WatchListEntry, null=True, blank=True, related_name="alerts", on_delete=models.SET_NULL)
+    pattern = models.CharField(max_length=PATTERN_MAX_LENGTH, help_text="The entry's pattern when it matched.")
+    plate_text = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["detection", "watchlist"], name="alert_once_per_detection_and_list")]
+        indexes = [models.Index(fields=["acknowledged_at", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.plate_text} on {self.watchlist}"
+
+    @property
+    def is_open(self):
+        return self.acknowledged_at is None
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to POST an alert to its list's webhook."""
+
+    alert = models.ForeignKey(Alert, related_name="deliveries", on_delete=models.CASCADE)
+    watchlist = models.ForeignKey(WatchList, related_name="deliveries", on_delete=models.CASCADE)
+    url = models.CharField(max_length=500)
+    attempt = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    @property
+    def ok(self):
+        return not self.error

@@ -1,0 +1,427 @@
+"""Every write to watch lists and alerts. One transaction each, audited; events sent on commit.
+
+Matching: a detection's plate matches an entry when the plate's confusable form
+(`Detection.plate_key`: O/0, I/1, B/8, S/5, Z/2, G/6 folded) matches the
+entry's pattern folded the same way, `*` standing for any run of characters and
+`?` for exactly one. A misread plate on a watch list still alerts.
+"""
+
+import logging
+import random
+import time
+
+import requests
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.roles import OPERATOR
+from apps.audit.services import audit_record
+from apps.dashboard import live
+from apps.detections.models import plate_key
+from apps.detections import services as detection_services
+from apps.watchlists.models import (
+    PATTERN_MAX_LENGTH,
+    PATTERN_RE,
+    Alert,
+    WatchList,
+    WatchListEntry,
+    WatchListKind,
+    WebhookDelivery,
+)
+from vms import events
+
+logger = logging.getLogger(__name__)
+
+UNCHANGED = object()
+MAX_ENTRIES = 10_000
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+# Retries of a failed webhook: base * 2^n seconds (± 25 %), n = 0 … max-1; every attempt is a WebhookDelivery row.
+WEBHOOK_MAX_RETRIES = 6
+WEBHOOK_BACKOFF_CAP_SECONDS = 600.0
+
+
+# --- validation -----------------------------------------------------------------
+
+
+def clean_pattern(raw):
+    """Upper case, no spaces; A–Z, 0–9, `*` and `?` only; 1–16 characters and at least one letter or digit."""
+    pattern = str(raw or "").strip().upper()
+    if not pattern:
+        raise ValidationError("A pattern cannot be empty.")
+    if len(pattern) > PATTERN_MAX_LENGTH:
+        raise ValidationError(f"{pattern[:20]!r} is longer than {PATTERN_MAX_LENGTH} characters.")
+    if not PATTERN_RE.match(pattern):
+        raise ValidationError(f"{pattern!r}: use only letters A–Z, digits 0–9, * (any characters) and ? (one character).")
+    if not any(char.isalnum() for char in pattern):
+        raise ValidationError(f"{pattern!r} would match every plate: add at least one letter or digit.")
+    return pattern
+
+
+def _clean_entries(entries):
+    """[{"pattern", "note"}] from dicts or plain strings; distinct patterns; errors name the bad lines."""
+    if entries is None or isinstance(entries, (str, bytes, dict)) or not hasattr(entries, "__iter__"):
+        raise ValidationError({"entries": "Entries are a list of patterns."})
+    cleaned, errors, seen = [], [], set()
+    for item in entries:
+        if isinstance(item, dict):
+            raw, note = item.get("pattern"), str(item.get("note") or "").strip()
+        else:
+            raw, note = item, ""
+        try:
+            pattern = clean_pattern(raw)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if len(note) > 200:
+            errors.append(f"{pattern}: the note is longer than 200 characters.")
+            continue
+        if pattern in seen:
+            continue
+        seen.add(pattern)
+        cleaned.append({"pattern": pattern, "note": note})
+    if errors:
+        raise ValidationError({"entries": errors})
+    if len(cleaned) > MAX_ENTRIES:
+        raise ValidationError({"entries": f"A watch list holds at most {MAX_ENTRIES} entries."})
+    return cleaned
+
+
+def clean_webhook_url(url):
+    url = str(url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"webhook_url": "Give an http:// or https:// URL (or leave it empty)."}) from None
+    if len(url) > 500:
+        raise ValidationError({"webhook_url": "The URL is longer than 500 characters."})
+    return url
+
+
+def _clean_name(name):
+    name = str(name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the watch list a name."})
+    if len(name) > 100:
+        raise ValidationError({"name": "A watch list name is at most 100 characters."})
+    return name
+
+
+def _check_name_free(name, exclude_id=None):
+    if WatchList.objects.filter(name__iexact=name).exclude(pk=exclude_id).exists():
+        raise ValidationError({"name": f"There is already a watch list named {name!r}."})
+
+
+def _clean_kind(kind):
+    if kind not in WatchListKind.values:
+        raise ValidationError({"kind": f"Choose one of {', '.join(WatchListKind.values)}."})
+    return kind
+
+
+def _clean_description(description):
+    description = str(description or "").strip()
+    if len(description) > 300:
+        raise ValidationError({"description": "At most 300 characters."})
+    return description
+
+
+def _require_operator(actor, what):
+    if actor is None or not actor.is_authenticated or not actor.has_role(OPERATOR):
+        raise PermissionDenied(f"{what} needs the operator role.")
+
+
+# --- watch lists ------------------------------------------------------------------
+
+
+def _set_entries(watchlist, entries):
+    """Replace the entries, keeping the rows of patterns that stay (their alerts keep pointing at them)."""
+    wanted = {entry["pattern"]: entry["note"] for entry in entries}
+    existing = {entry.pattern: entry for entry in watchlist.entries.all()}
+    watchlist.entries.filter(pattern__in=set(existing) - set(wanted)).delete()
+    for pattern, note in wanted.items():
+        entry = existing.get(pattern)
+        if entry is None:
+            WatchListEntry(watchlist=watchlist, pattern=pattern, note=note).save()
+        elif entry.note != note:
+            entry.note = note
+            entry.save(update_fields=["note"])
+
+
+def _audit_view(watchlist, entries):
+    return {
+        "name": watchlist.name,
+        "kind": watchlist.kind,
+        "enabled": watchlist.enabled,
+        "webhook_url": watchlist.webhook_url,
+        "entries": sorted(entry["pattern"] for entry in entries),
+    }
+
+
+def _current_entries(watchlist):
+    return [{"pattern": e.pattern, "note": e.note} for e in watchlist.entries.order_by("pattern")]
+
+
+def _save(watchlist):
+    try:
+        with transaction.atomic():
+            watchlist.save()
+    except IntegrityError:
+        raise ValidationError({"name": f"There is already a watch list named {watchlist.name!r}."}) from None
+
+
+class _Errors:
+    """Collects the ValidationErrors of several fields so a form shows every problem at once."""
+
+    def __init__(self):
+        self.errors = {}
+
+    def clean(self, field, cleaner, value):
+        try:
+            return cleaner(value)
+        except ValidationError as exc:
+            messages = exc.message_dict.get(field, exc.messages) if hasattr(exc, "error_dict") else exc.messages
+            self.errors.setdefault(field, []).extend(messages)
+            return None
+
+    def raise_any(self):
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, webhook_url="", entries=()):
+    _require_operator(actor, "Creating watch lists")
+    errors = _Errors()
+    watchlist = WatchList(
+        name=errors.clean("name", _clean_name, name),
+        kind=errors.clean("kind", _clean_kind, kind),
+        description=errors.clean("description", _clean_description, description),
+        enabled=bool(enabled),
+        webhook_url=errors.clean("webhook_url", clean_webhook_url, webhook_url),
+        created_by=actor,
+    )
+    cleaned = errors.clean("entries", _clean_entries, entries)
+    errors.raise_any()
+    _check_name_free(watchlist.name)
+    with transaction.atomic():
+        _save(watchlist)
+        _set_entries(watchlist, cleaned)
+        audit_record(actor=actor, action="watchlist.create", target=watchlist, changes=_audit_view(watchlist, cleaned))
+    return watchlist
+
+
+def watchlist_update(
+    *,
+    actor,
+    watchlist,
+    name=UNCHANGED,
+    kind=UNCHANGED,
+    description=UNCHANGED,
+    enabled=UNCHANGED,
+    webhook_url=UNCHANGED,
+    entries=UNCHANGED,
+):
+    _require_operator(actor, "Changing watch lists")
+    before_entries = _current_entries(watchlist)
+    before = _audit_view(watchlist, before_entries)
+    errors = _Errors()
+    changes = {}
+    for field, cleaner, value in (
+        ("name", _clean_name, name),
+        ("kind", _clean_kind, kind),
+        ("description", _clean_description, description),
+        ("enabled", bool, enabled),
+        ("webhook_url", clean_webhook_url, webhook_url),
+    ):
+        if value is not UNCHANGED:
+            changes[field] = errors.clean(field, cleaner, value)
+    cleaned = before_entries if entries is UNCHANGED else errors.clean("entries", _clean_entries, entries)
+    errors.raise_any()
+    if "name" in changes:
+        _check_name_free(changes["name"], exclude_id=watchlist.pk)
+    for field, value in changes.items():
+        setattr(watchlist, field, value)
+    after = _audit_view(watchlist, cleaned)
+    diff = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    with transaction.atomic():
+        _save(watchlist)
+        if entries is not UNCHANGED:
+            _set_entries(watchlist, cleaned)
+        audit_record(actor=actor, action="watchlist.update", target=watchlist, changes=diff)
+    return watchlist
+
+
+def watchlist_delete(*, actor, watchlist):
+    _require_operator(actor, "Deleting watch lists")
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="watchlist.delete", target=watchlist,
+            changes=_audit_view(watchlist, _current_entries(watchlist)),
+        )
+        watchlist.delete()
+
+
+# --- alerts -------------------------------------------------------------------------
+
+
+def alert_public(alert):
+    """What the console, the events and the webhooks see of an alert."""
+    detection = alert.detection
+    return {
+        "id": alert.pk,
+        "watchlist_id": alert.watchlist_id,
+        "watchlist_name": alert.watchlist.name,
+        "pattern": alert.pattern,
+        "plate_text": alert.plate_text,
+        "camera_id": detection.camera_id,
+        "camera_name": detection.camera.name,
+        "created_at": alert.created_at.isoformat(),
+        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+        "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
+        "detection": detection_services.detection_public(detection),
+    }
+
+
+def _matching_entries(detection):
+    """The first matching entry of each enabled alert list that has not alerted for this detection yet."""
+    key = detection.plate_key or plate_key(detection.plate_text)
+    if not key:
+        return []
+    table = WatchListEntry._meta.db_table
+    entries = (
+        WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=WatchListKind.ALERT)
+        .exclude(watchlist__alerts__detection=detection)
+        .extra(where=[f'%s LIKE "{table}"."match_like"'], params=[key])
+        .select_related("watchlist")
+    )
+    first = {}
+    # An exact pattern is a better explanation of the alert than a wildcard one.
+    for entry in sorted(entries, key=lambda e: (e.pattern.count("*") + e.pattern.count("?"), e.pattern)):
+        first.setdefault(entry.watchlist_id, entry)
+    return list(first.values())
+
+
+def alert_match(*, detection):
+    """Raise an alert for each alert list the detection's plate matches (once per detection and list).
+
+    Called for every detection written (new or updated); returns the alerts created now. On commit each one
+    is pushed to the consoles, published as `system.notification`, and sent to the list's webhook.
+    """
+    created = []
+    for entry in _matching_entries(detection):
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    detection=detection,
+                    watchlist=entry.watchlist,
+                    entry=entry,
+                    pattern=entry.pattern,
+                    plate_text=detection.plate_text,
+                )
+        except IntegrityError:
+            continue  # another persist raised it first
+        created.append(alert)
+    if created:
+        transaction.on_commit(lambda: _announce([alert.pk for alert in created]))
+    return created
+
+
+def alert_match_safely(*, detection):
+    """`alert_match` for the persist path: a failure is logged, never lost silently, never undoes the detection."""
+    try:
+        return alert_match(detection=detection)
+    except Exception:
+        logger.exception("watch-list matching failed for detection %s", detection.pk)
+        return []
+
+
+def _notification(payload):
+    camera = payload["camera_name"]
+    return {
+        "kind": "watchlist.alert",
+        "level": "warning",
+        "title": f"Plate {payload['plate_text']} on watch list {payload['watchlist_name']}",
+        "message": f"{payload['plate_text']} seen at {camera} (pattern {payload['pattern']}).",
+        "alert": payload,
+    }
+
+
+def _announce(alert_ids):
+    from apps.watchlists import tasks
+
+    for alert in _with_related(Alert.objects.filter(pk__in=alert_ids)):
+        payload = alert_public(alert)
+        live.push(live.NOTIFICATIONS, "alert.created", payload)
+        events.publish("system.notification", _notification(payload))
+        if alert.watchlist.webhook_url:
+            tasks.deliver_webhook.delay(alert.pk)
+
+
+def _with_related(alerts):
+    return alerts.select_related("watchlist", "detection__camera", "acknowledged_by")
+
+
+def alert_acknowledge(*, actor, alert):
+    """Mark an open alert acknowledged (idempotent: an acknowledged alert keeps who and when)."""
+    _require_operator(actor, "Acknowledging alerts")
+    with transaction.atomic():
+        claimed = Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
+            acknowledged_by=actor, acknowledged_at=timezone.now()
+        )
+        alert.refresh_from_db()
+        if claimed:
+            audit_record(actor=actor, action="alert.acknowledge", target=alert, changes={"plate_text": alert.plate_text})
+            alert_id = alert.pk
+            transaction.on_commit(
+                lambda: live.push(
+                    live.NOTIFICATIONS, "alert.acknowledged", alert_public(_with_related(Alert.objects).get(pk=alert_id))
+                )
+            )
+    return alert
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+def webhook_backoff(retries):
+    base = float(getattr(settings, "WEBHOOK_RETRY_BASE_SECONDS", 2.0))
+    return min(WEBHOOK_BACKOFF_CAP_SECONDS, base * 2**retries) * random.uniform(0.75, 1.25)
+
+
+def webhook_body(alert):
+    return {"type": "watchlist.alert", "version": events.VERSION, "at": timezone.now().isoformat(), "alert": alert_public(alert)}
+
+
+def webhook_deliver(*, alert_id, attempt):
+    """POST the alert to its list's webhook once and record the attempt. None when there is nothing to send."""
+    alert = _with_related(Alert.objects).filter(pk=alert_id).first()
+    if alert is None or not alert.watchlist.webhook_url:
+        return None
+    url = alert.watchlist.webhook_url
+    status_code, error = None, ""
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            url,
+            json=webhook_body(alert),
+            timeout=WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+            headers={"User-Agent": "VMS-webhook/1", "X-VMS-Event": "watchlist.alert", "X-VMS-Alert": str(alert.pk)},
+        )
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code} {response.reason or ''}".strip()
+    except requests.RequestException as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    return WebhookDelivery.objects.create(
+        alert=alert,
+        watchlist=alert.watchlist,
+        url=url,
+        attempt=attempt,
+        status_code=status_code,
+        error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )

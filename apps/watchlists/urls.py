@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.watchlists import views
+
+app_name = "watchlists"
+urlpatterns = [
+    path("", views.watchlist_list, name="list"),
+    path("add/", views.watchlist_create, name="add"),
+    path("<int:pk>/", views.watchlist_detail, name="detail"),
+    path("<int:pk>/edit/", views.watchlist_edit, name="edit"),
+    path("<int:pk>/delete/", views.watchlist_delete, name="delete"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
+]

@@ -1,0 +1,129 @@
+"""Webhooks: each alert is POSTed as JSON to its list's URL; a failure is retried with back-off and every
+attempt is recorded (status code or error), the last error shown on the list's page."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.conf import settings
+from kombu import Connection
+
+from apps.watchlists import tasks
+from apps.watchlists.models import Alert, WebhookDelivery
+from apps.watchlists.services import watchlist_create
+from tests import processes
+from tests.watchlists.conftest import see
+
+
+class Receiver:
+    """An HTTP server on loopback answering the given status codes in turn (then the last one), per alert."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append({"headers": dict(self.headers), "body": json.loads(body or b"null")})
+                index = min(len(receiver.requests), len(receiver.statuses)) - 1
+                self.send_response(receiver.statuses[index])
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/vms"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver([500, 200])
+    yield server
+    server.stop()
+
+
+def assert_two_attempts_recorded(alert, receiver):
+    deliveries = list(WebhookDelivery.objects.filter(alert=alert).order_by("attempt"))
+    assert [(d.attempt, d.status_code, d.error) for d in deliveries] == [
+        (1, 500, "HTTP 500 Internal Server Error"),
+        (2, 200, ""),
+    ]
+    assert len(receiver.requests) == 2
+    body = receiver.requests[-1]["body"]
+    assert body["type"] == "watchlist.alert" and body["alert"]["id"] == alert.pk
+    assert body["alert"]["plate_text"] == "ABC1234" and body["alert"]["watchlist_name"] == "Stolen"
+    assert receiver.requests[-1]["headers"]["X-VMS-Alert"] == str(alert.pk)
+
+
+@pytest.mark.django_db
+def test_a_failed_delivery_is_retried_and_both_attempts_recorded_run_eagerly(
+    camera, olivia, receiver, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The task runs in this process; Celery's eager retry runs the next attempt at once.
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda alert_id: tasks.deliver_webhook.apply(args=[alert_id]))
+    watchlist = watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        see(camera, "ABC1234")
+    alert = Alert.objects.get()
+    assert_two_attempts_recorded(alert, receiver)
+
+    client.force_login(olivia)
+    page = client.get(f"/watchlists/{watchlist.pk}/").content.decode()
+    assert "Last error: HTTP 500 Internal Server Error" in page
+    assert "The latest delivery succeeded" in page
+
+
+@pytest.mark.django_db
+def test_an_unreachable_webhook_records_the_error_and_gives_up_after_the_last_retry(
+    camera, olivia, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tasks.deliver_webhook, "max_retries", 2)
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda alert_id: tasks.deliver_webhook.apply(args=[alert_id]))
+    watchlist_create(
+        actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=f"http://127.0.0.1:{processes.free_port()}/x"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        see(camera, "ABC1234")
+    deliveries = list(WebhookDelivery.objects.order_by("attempt"))
+    assert [d.attempt for d in deliveries] == [1, 2, 3]
+    assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
+
+
+@pytest.fixture
+def events_worker(django_db_setup, django_db_blocker):
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        try:
+            conn.default_channel.queue_purge("events")  # messages of an earlier run name alerts of another database
+        except Exception:
+            pass
+    worker = processes.start_celery_worker(queues="events", name="events-worker")
+    yield worker
+    worker.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_a_real_worker_on_queue_events_retries_after_a_500_and_records_both_attempts(
+    camera, olivia, receiver, events_worker
+):
+    watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
+    see(camera, "ABC1234")  # committed: the alert's task goes to the broker on commit
+    alert = Alert.objects.get()
+    processes.wait_for(
+        lambda: WebhookDelivery.objects.filter(alert=alert, status_code=200).exists(),
+        timeout=60, what="the second delivery",
+    )
+    assert_two_attempts_recorded(alert, receiver)
+    assert "events.deliver_webhook" in events_worker.output()
