@@ -99,7 +99,7 @@ def dashboard_figures(*, now=None):
     }
 
 
-def chart(hourly, width=480, height=120, bottom=16):
+def chart(hourly, width=960, height=160, bottom=16):
     """Bars for a server-rendered SVG: [{x, y, width, height, count, hour, label}]."""
     peak = max((point["count"] for point in hourly), default=0) or 1
     slot = width / max(1, len(hourly))

@@ -74,7 +74,7 @@ def test_the_chart_scales_bars_to_the_busiest_hour(traffic):
     bars = chart(dashboard_figures(now=NOON)["hourly"])["bars"]
     assert len(bars) == 24
     tallest = max(bars, key=lambda bar: bar["height"])
-    assert tallest["count"] == 3 and tallest["height"] == pytest.approx(100.0)
+    assert tallest["count"] == 3 and tallest["height"] == pytest.approx(140.0)
     assert all(bar["height"] == 0 for bar in bars if bar["count"] == 0)
 
 
