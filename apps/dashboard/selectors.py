@@ -1,6 +1,7 @@
 """The dashboard's figures: one function read by the console page, its live fragment and /api/dashboard/."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncHour
@@ -49,7 +50,7 @@ def _pipeline(camera):
         "dropped_by_reason": snapshot["dropped"],
         "latency_p50_ms": {stage: values["p50"] for stage, values in latency.items()},
         "latency_p95_ms": {stage: values["p95"] for stage, values in latency.items()},
-        "last_frame_at": timezone.datetime.fromtimestamp(last, tz=timezone.utc) if last else None,
+        "last_frame_at": datetime.fromtimestamp(last, tz=dt_timezone.utc) if last else None,
     }
 
 

@@ -86,12 +86,14 @@ def test_pipeline_health_comes_from_the_worker_metrics(cameras):
     metrics.incr(gate.pk, "detected", 7)
     metrics.dropped(gate.pk, "expired")
     metrics.observe(gate.pk, "frame_to_persisted", 420.0)
+    metrics.mark(gate.pk, "last_frame_at")
     [row] = dashboard_figures()["pipeline"]  # only cameras with AI
     assert row["camera_name"] == "Gate"
     assert (row["grabbed"], row["processed"], row["dropped"]) == (
         base["grabbed"] + 10, base["processed"] + 7, base["dropped"] + 1
     )
     assert row["latency_p95_ms"]["frame_to_persisted"] is not None
+    assert timezone.now() - row["last_frame_at"] < timedelta(minutes=1)
 
 
 def test_the_page_and_its_live_fragment_are_server_rendered(client, victor, cameras):
