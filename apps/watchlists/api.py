@@ -3,6 +3,7 @@ and acknowledge."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -78,7 +79,7 @@ class WatchListViewSet(viewsets.ModelViewSet):
         services.watchlist_delete(actor=self.request.user, watchlist=watchlist)
 
     @extend_schema(responses=DeliverySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def deliveries(self, request, pk=None):
         """The webhook delivery attempts of this list, newest first (at most 100)."""
         watchlist = self.get_object()
@@ -86,10 +87,28 @@ class WatchListViewSet(viewsets.ModelViewSet):
 
 
 class AlertSerializer(serializers.Serializer):
+    """`alert_public`: the same object as the console push and the `system.notification` event."""
+
+    id = serializers.IntegerField(read_only=True)
+    watchlist_id = serializers.IntegerField(read_only=True)
+    watchlist_name = serializers.CharField(read_only=True)
+    pattern = serializers.CharField(read_only=True)
+    plate_text = serializers.CharField(read_only=True)
+    camera_id = serializers.IntegerField(read_only=True)
+    camera_name = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_by = serializers.CharField(read_only=True, allow_null=True)
+    detection = serializers.DictField(read_only=True)
+
     def to_representation(self, alert):
         return services.alert_public(alert)
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("state", str, enum=["open", "acknowledged", "all"], description="default: open"),
+    OpenApiParameter("watchlist", int),
+]))
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Alerts, newest first. `?state=open` (default), `acknowledged` or `all`; `?watchlist=ID`."""
 
@@ -110,6 +129,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from None
 
+    @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         alert = services.alert_acknowledge(actor=request.user, alert=self.get_object())
