@@ -1,6 +1,7 @@
 """REST API for cameras (DRF): /api/cameras/. Viewers read, admins write."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -85,11 +86,13 @@ class CameraViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, camera):
         services.camera_delete(actor=self.request.user, camera=camera)
 
+    @extend_schema(request=ZoneSerializer(many=True), responses=ZoneSerializer(many=True))
     @action(detail=True, methods=["put"], url_path="zones")
     def zones(self, request, pk=None):
         """Replace the camera's ROI zones: [{"name": "...", "points": [[x, y], ...]}, ...]."""
         camera = self.get_object()
-        zones = request.data if isinstance(request.data, list) else request.data.get("zones")
+        data = request.data
+        zones = data if isinstance(data, list) else data.get("zones") if isinstance(data, dict) else None
         try:
             services.camera_set_zones(actor=request.user, camera=camera, zones=zones)
         except DjangoValidationError as exc:

@@ -38,9 +38,13 @@ def split_rtsp_url(url):
 
 def validate_zone(name, points):
     """A zone is a named simple polygon of 3 or more points inside the unit square."""
+    if name is not None and not isinstance(name, str):
+        raise ValidationError("A zone name is text.")
     name = (name or "").strip()
     if not name:
         raise ValidationError("Every zone needs a name.")
+    if "\x00" in name:
+        raise ValidationError("A zone name must not contain NUL characters.")
     if len(name) > 100:
         raise ValidationError("A zone name is at most 100 characters.")
     if not isinstance(points, list) or len(points) < 3:
@@ -55,9 +59,10 @@ def validate_zone(name, points):
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in point)
         ):
             raise ValidationError(f"Zone {name!r}: every point is [x, y] with numbers.")
-        x, y = float(point[0]), float(point[1])
-        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+        # Compared before float(): a huge JSON integer does not fit a float.
+        if not all(0 <= v <= 1 for v in point):
             raise ValidationError(f"Zone {name!r}: points must lie inside the frame (0 to 1).")
+        x, y = float(point[0]), float(point[1])
         clean.append([round(x, 5), round(y, 5)])
     polygon = Polygon(clean)
     if make_valid(polygon).area <= 0:
