@@ -39,7 +39,7 @@ def _box(values):
 
 @dataclass
 class Plate:
-    text: str  # cleaned and fixed by position
+    text: str  # cleaned and fixed by position; "" when unreadable
     raw_text: str  # as the OCR engine read it
     format: str  # br, mercosul or other
     confidence: float  # OCR
@@ -141,10 +141,9 @@ class Detector:
             crop = plate_crop(frame_bgr, box_px)
             if crop is None:
                 continue
+            # A plate read as "" is still reported: the caller decides; the eval counts it as an OCR miss.
             raw_text, confidence = self.reader.read(crop)
             text, plate_format = normalise_plate(raw_text)
-            if not text:
-                continue
             result.plates.append(
                 Plate(
                     text=text,
