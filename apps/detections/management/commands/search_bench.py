@@ -7,7 +7,8 @@ into it over `--cameras` cameras and `--days` days with a progress bar, then mea
 
 - plate search as the console runs it (first page of `detection_search`): exact, prefix (first 3 characters,
   as read) and confusable (the plate with B/8, O/0, … swapped, tolerant mode), `--queries` each;
-- the dashboard page, rendered by the real view through the Django test client, `--renders` times.
+- the dashboard's figures alone (its queries), then the dashboard page rendered by the real view through the
+  Django test client (session, middleware, template), `--renders` times each.
 
 Prints p50/p95 per kind; the last line is `rows=N search_p95_ms=… dashboard_p95_ms=…` (search: the worst
 kind's p95). The database is dropped at the end, also on failure or Ctrl-C.
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=200, help="per search kind")
         parser.add_argument("--renders", type=int, default=30, help="dashboard renders")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN queries); drop it yourself")
 
     def handle(self, *args, **options):
         rows = options["rows"]
@@ -83,6 +85,9 @@ class Command(BaseCommand):
         try:
             self.run(rows, rng, options)
         finally:
+            if options["keep"]:
+                self.stdout.write(f"kept database {connection.settings_dict['NAME']}")
+                return
             connection.creation.destroy_test_db(base_name, verbosity=0)
             if original_test_name is None:
                 test_settings.pop("NAME", None)
@@ -125,6 +130,19 @@ class Command(BaseCommand):
                 f"p50={statistics.median(timings):.1f} ms p95={percentile(timings, 0.95):.1f} ms max={max(timings):.1f} ms"
             )
 
+        from apps.dashboard.selectors import dashboard_figures
+
+        figures = []
+        for i in range(options["renders"] + 3):
+            began = time.perf_counter()
+            dashboard_figures()
+            if i >= 3:
+                figures.append((time.perf_counter() - began) * 1000)
+        self.stdout.write(
+            f"dashboard figures (queries only) n={len(figures)} p50={statistics.median(figures):.1f} ms "
+            f"p95={percentile(figures, 0.95):.1f} ms"
+        )
+
         sync_role_permissions()
         viewer = user_create(username="bench-viewer", password="bench-only-Passw0rd", role="viewer", validate=False)
         client = Client()
@@ -146,7 +164,8 @@ class Command(BaseCommand):
         self.stdout.write(f"rows={rows} search_p95_ms={search_p95:.1f} dashboard_p95_ms={dashboard_p95:.1f}")
 
     def insert(self, rows, rng, camera_ids, days):
-        """COPY `rows` detections spread over the last `days` days; returns a sample of the plates written."""
+        """COPY `rows` detections spread evenly over the last `days` days, oldest first; returns a sample of the
+        plates written."""
         now = timezone.now()
         span = days * 86400
         sample = []
@@ -159,7 +178,8 @@ class Command(BaseCommand):
                 plate = random_plate(rng) if rng.random() < 0.93 else ""
                 if plate and len(sample) < 5000 and rng.random() < 0.01:
                     sample.append(plate)
-                last = now - timedelta(seconds=rng.random() * span)
+                # In time order, as the pipeline appends them (a few seconds of jitter): rows of one day lie together.
+                last = now - timedelta(seconds=span * (1 - i / rows) - rng.random() * 5)
                 first = last - timedelta(seconds=rng.random() * 8)
                 copy.write_row((
                     rng.choice(camera_ids), first, last, last, rng.randint(1, 12), rng.choice(VEHICLES),
@@ -169,7 +189,8 @@ class Command(BaseCommand):
                 if i % 10000 == 9999:
                     bar.update(10000)
             bar.update(rows % 10000)
-        self.stdout.write(f"inserted {rows} rows in {time.monotonic() - began:.1f} s; analysing …")
+        self.stdout.write(f"inserted {rows} rows in {time.monotonic() - began:.1f} s; vacuum analyse …")
+        # What autovacuum does to a table that grows by inserts (PostgreSQL ≥ 13): statistics and visibility map.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE detections_detection")
+            cursor.execute("VACUUM ANALYZE detections_detection")
         return sample
