@@ -6,7 +6,7 @@ MediaMTX or the project's stand-in answers: both speak the same API
 """
 
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -34,6 +34,14 @@ class MediaServerUnreachable(MediaServerError):
 
 class MediaServerClient:
     def __init__(self, base_url, username="", password="", timeout=3.0):
+        # Credentials written into the URL are taken out of it, so no message or log quotes them.
+        parts = urlsplit(base_url)
+        if parts.username or parts.password:
+            username = username or unquote(parts.username or "")
+            password = password or unquote(parts.password or "")
+            host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+            netloc = host + (f":{parts.port}" if parts.port else "")
+            base_url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()

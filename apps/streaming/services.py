@@ -7,6 +7,7 @@ idempotent, so a task may run twice, or late, without harm.
 import json
 import logging
 import subprocess
+from urllib.parse import quote
 
 import redis
 from django.conf import settings
@@ -58,7 +59,12 @@ def _scrub(text, camera):
     from vms.encryption import decrypt
 
     password = decrypt(camera.password_encrypted)
-    return text.replace(password, "***") if password else text
+    if not password:
+        return text
+    # As typed and as it appears inside a URL (percent-encoded).
+    for form in {password, quote(password, safe="")}:
+        text = text.replace(form, "***")
+    return text
 
 
 def camera_provision(camera_id):
@@ -76,8 +82,10 @@ def camera_provision(camera_id):
             except PathNotFound:
                 pass
     except MediaServerError as exc:
-        camera_set_provision_state(camera_id=camera_id, state=ProvisionState.ERROR, error=_scrub(str(exc), camera))
-        raise
+        message = _scrub(str(exc), camera)
+        camera_set_provision_state(camera_id=camera_id, state=ProvisionState.ERROR, error=message)
+        # Re-raised scrubbed: the retry log line, the task's exception and Flower all quote this message.
+        raise type(exc)(message, exc.status) from None
     return camera_set_provision_state(camera_id=camera_id, state=ProvisionState.READY)
 
 
