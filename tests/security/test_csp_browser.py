@@ -1,0 +1,46 @@
+"""The console under its Content-Security-Policy in a real browser: every page loads with no CSP violation."""
+
+import pytest
+
+from tests.browser.conftest import browser  # noqa: F401 (the fixture)
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
+
+PAGES = [
+    "/", "/cameras/", "/cameras/{camera}/", "/cameras/{camera}/edit/", "/mosaics/", "/mosaics/{mosaic}/",
+    "/mosaics/add/", "/detections/", "/detections/{detection}/", "/watchlists/", "/watchlists/alerts/", "/users/",
+    "/admin/", "/admin/cameras/camera/",
+]
+
+
+def test_no_console_page_violates_the_content_security_policy(asgi_server, alice, olivia, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    from apps.cameras.models import Camera
+    from apps.cameras.services import camera_set_zones
+    from apps.detections.models import Detection
+    from apps.mosaics.services import mosaic_create
+    from django.utils import timezone
+
+    camera = Camera.objects.create(name="Gate", rtsp_url="rtsp://192.0.2.1/live")
+    camera_set_zones(actor=alice, camera=camera, zones=[{"name": "Lane", "points": [[0, 0], [1, 0], [1, 1]]}])
+    mosaic = mosaic_create(actor=alice, name="Front", camera_ids=[camera.pk])
+    now = timezone.now()
+    detection = Detection.objects.create(camera=camera, first_seen=now, last_seen=now, frame_time=now, plate_text="ABC1D23")
+    ids = {"camera": camera.pk, "mosaic": mosaic.pk, "detection": detection.pk}
+
+    base = asgi_server.base_url
+    browser.get(f"{base}/login/")
+    browser.find_element(By.NAME, "username").send_keys("alice")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.get_log("browser")  # start clean
+    violations = []
+    for page in PAGES:
+        browser.get(base + page.format(**ids))
+        browser.execute_script("return new Promise(r => setTimeout(r, 700))")
+        header = browser.execute_script("return document.title")
+        assert "Log in" not in header, f"{page} sent us to the login page"
+        violations += [f"{page}: {e['message']}" for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not violations, "\n".join(violations)
