@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from vms import logging as vms_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -51,10 +53,16 @@ INSTALLED_APPS = [
     "apps.streaming",
     "apps.mosaics",
     "apps.detections",
+    "apps.watchlists",
 ]
 
 MIDDLEWARE = [
+    # First: the request id is in context for everything below; the timing covers the whole stack.
+    "vms.logging.RequestIdMiddleware",
+    "vms.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "vms.security.ContentSecurityPolicyMiddleware",
+    "vms.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vms.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "vms.urls"
@@ -104,17 +113,19 @@ REDIS_STREAMING_URL = env("REDIS_STREAMING_URL", "redis://127.0.0.1:6379/2")
 REDIS_AI_URL = env("REDIS_AI_URL", "redis://127.0.0.1:6379/3")
 CHANNEL_LAYER_URL = env("CHANNEL_LAYER_URL", REDIS_CACHE_URL)
 
-_REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+_REDIS_TIMEOUTS = {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2}
+# django-redis with IGNORE_EXCEPTIONS: while Redis restarts, a cache read is a miss and a
+# write is skipped (logged), never a 500. A session read then finds nothing: the user logs in again.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_CACHE_URL,
-        "OPTIONS": _REDIS_TIMEOUTS,
+        "OPTIONS": _REDIS_TIMEOUTS | {"IGNORE_EXCEPTIONS": True, "LOG_IGNORED_EXCEPTIONS": True},
     },
     "sessions": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_SESSIONS_URL,
-        "OPTIONS": _REDIS_TIMEOUTS,
+        "OPTIONS": _REDIS_TIMEOUTS | {"IGNORE_EXCEPTIONS": True, "LOG_IGNORED_EXCEPTIONS": True},
     },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
@@ -140,6 +151,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A request that queues work must not hang while the broker is down (vms/outbox.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Queues and routing: one place, vms/celery.py.
@@ -157,6 +170,8 @@ MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
+# A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.
+STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
@@ -195,7 +210,18 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["vms.throttling.ApiRateThrottle"],
 }
+
+# Per user (or per client IP when anonymous), one budget across the DRF and ninja APIs, counted in
+# the cache (Redis DB 1); 429 with Retry-After past it. "" turns the in-app limit off. The entry
+# point (HAProxy) enforces the same figure per client IP in front of everything under /api/.
+API_RATE_LIMIT = env("API_RATE_LIMIT", "100/min")
+
+# /metrics (Prometheus): open to loopback and private networks unless METRICS_ALLOW_PRIVATE=0;
+# from anywhere with "Authorization: Bearer $METRICS_TOKEN" when the token is set.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_ALLOW_PRIVATE = env_bool("METRICS_ALLOW_PRIVATE", True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "VMS REST API",
@@ -213,6 +239,9 @@ SIMPLE_JWT = {
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:5173")
+# Cross-origin access is for the API only; the console is same-origin.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 # --- i18n, static, media -------------------------------------------------------
 
@@ -237,14 +266,32 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS is sent only on HTTPS requests (TLS ends at the entry point, which sets X-Forwarded-Proto);
+# 0 (the default) sends none, e.g. 31536000 once the site is served over TLS only.
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (vms/security.py): the media server's origins come from MEDIA_HLS_BASE_URL and
+# MEDIA_WEBRTC_BASE_URL; CSP_EXTRA_CONNECT_SRC / CSP_EXTRA_MEDIA_SRC / CSP_EXTRA_IMG_SRC add more origins.
+CSP_EXTRA_SOURCES = {
+    "connect-src": env_list("CSP_EXTRA_CONNECT_SRC"),
+    "media-src": env_list("CSP_EXTRA_MEDIA_SRC"),
+    "img-src": env_list("CSP_EXTRA_IMG_SRC"),
+}
+# Request bodies over this many bytes are refused with 413 (vms/security.py), API and console alike.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+# Failed logins (console and /api/auth/token/) per username and per client IP in one window, counted
+# in the cache; past either, logins are refused until the window ends (apps/accounts/login_limits.py).
+LOGIN_FAILURES_PER_USER = int(env("LOGIN_FAILURES_PER_USER", "5"))
+LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", str(15 * 60)))
 
 # --- logging --------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# One line per event on stdout; JSON with LOG_FORMAT=json. Every line carries the request id,
+# Celery task id and camera id where known (vms/logging.py).
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+LOGGING = vms_logging.logging_config(LOG_FORMAT, env("LOG_LEVEL", "INFO"))
+# Celery keeps the handler above instead of installing its own (same format in every process).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
