@@ -87,7 +87,7 @@ class CameraViewSet(viewsets.ModelViewSet):
         services.camera_delete(actor=self.request.user, camera=camera)
 
     @extend_schema(request=ZoneSerializer(many=True), responses=ZoneSerializer(many=True))
-    @action(detail=True, methods=["put"], url_path="zones")
+    @action(detail=True, methods=["put"], url_path="zones", pagination_class=None)
     def zones(self, request, pk=None):
         """Replace the camera's ROI zones: [{"name": "...", "points": [[x, y], ...]}, ...]."""
         camera = self.get_object()

@@ -1,4 +1,16 @@
-"""Both OpenAPI schemas, fuzzed with schemathesis as every role: no 5xx, every response as documented."""
+"""Both OpenAPI schemas, fuzzed with schemathesis as every role: no 5xx, every response as documented.
+
+In process (WSGI) inside the test's transaction: cameras, mosaics and watch lists the fuzzer creates
+are rolled back, and `transaction.on_commit` never fires, so no provisioning task is queued for them
+(only the explicit re-provision endpoint sends one per admin example: a handful). Path ids point at
+real objects; bodies and query strings are generated. Every example is sent as anonymous (with the
+fuzzer's own made-up credentials), viewer, operator and admin.
+
+Checks: no server error, body matches the documented schema for its status, documented content type
+and headers. Not `status_code_conformance`: neither drf-spectacular nor django-ninja document the
+400/401/403/404/405/429 answers, and listing them on every operation is a schema-wide change of its own.
+Bounded: 5 examples per operation, derandomized (the same inputs on every run), no shrinking.
+"""
 
 import pytest
 import schemathesis
@@ -12,19 +24,18 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
-    status_code_conformance,
 )
 
+from tests.security.conftest import ROLES
 from vms.wsgi import application
 
 DRF = schemathesis.openapi.from_wsgi("/api/schema/", application)
 NINJA = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
-ROLES = ["anonymous", "viewer", "operator", "admin"]
 
 FUZZ = hypothesis_settings(
-    max_examples=6, deadline=None, derandomize=True, database=None,
+    max_examples=5, deadline=None, derandomize=True, database=None,
     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
 )
 
