@@ -9,19 +9,27 @@ from tests import processes
 PASSWORD = "S3cure-pass-for-tests"
 
 
+def rabbitmq_vhost(*command):
+    subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, timeout=60, check=False)
+
+
 def pytest_configure(config):
-    # The test vhost keeps test tasks away from a running development worker.
-    if shutil.which("rabbitmqctl"):
-        subprocess.run(["rabbitmqctl", "-q", "add_vhost", "vms_test"], capture_output=True, timeout=60)
-        subprocess.run(
-            ["rabbitmqctl", "-q", "set_permissions", "-p", "vms_test", "guest", ".*", ".*", ".*"],
-            capture_output=True,
-            timeout=60,
-        )
     from django.conf import settings
+
+    # The run's own vhost keeps its tasks away from a development worker and from other runs' workers.
+    if shutil.which("rabbitmqctl"):
+        rabbitmq_vhost("add_vhost", settings.TEST_VHOST)
+        rabbitmq_vhost("set_permissions", "-p", settings.TEST_VHOST, "guest", ".*", ".*", ".*")
 
     for url in (settings.REDIS_SESSIONS_URL, settings.REDIS_CACHE_URL, settings.REDIS_STREAMING_URL, settings.REDIS_AI_URL):
         redis.Redis.from_url(url).flushdb()
+
+
+def pytest_unconfigure(config):
+    from django.conf import settings
+
+    if shutil.which("rabbitmqctl"):
+        rabbitmq_vhost("delete_vhost", settings.TEST_VHOST)
 
 
 @pytest.fixture

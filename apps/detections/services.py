@@ -31,7 +31,11 @@ def box_iou(a, b):
 
 
 def passages(vehicles, plates):
-    """One reading per vehicle (with the best plate it holds), plus plates that no vehicle holds."""
+    """One reading per vehicle (with the best plate it holds), plus plates that no vehicle holds.
+
+    A plate the OCR could not read is no reading of its own.
+    """
+    plates = [plate for plate in plates if plate.get("text")]
     readings = []
     for index, vehicle in enumerate(vehicles):
         held = [p for p in plates if p.get("vehicle") == index]

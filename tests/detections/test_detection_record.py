@@ -77,3 +77,9 @@ def test_a_plate_read_later_fills_in_the_plateless_passage(camera):
     record(camera, 1, text="BRA2E19", start=start)
     detection = Detection.objects.get()
     assert detection.plate_text == "BRA2E19" and detection.readings == 2
+
+
+def test_an_unreadable_plate_without_a_vehicle_makes_no_event(camera):
+    detection_record(camera_id=camera.pk, frame_id="blank", frame_time=timezone.now(), vehicles=[],
+                     plates=[plate("", vehicle=None)])
+    assert not Detection.objects.exists()

@@ -16,11 +16,11 @@ OUTAGE_SECONDS = 30
 
 
 def test_a_camera_created_while_the_broker_is_down_is_provisioned_once_it_is_back(
-    alice, media_server, demo_camera, record_recovery
+    alice, media_server, demo_camera, record_recovery, settings
 ):
     broker = TcpProxy(5672)
     env = processes.test_env(
-        TEST_CELERY_BROKER_URL=f"amqp://guest:guest@127.0.0.1:{broker.port}/vms_test",
+        TEST_CELERY_BROKER_URL=settings.CELERY_BROKER_URL.replace(":5672/", f":{broker.port}/"),
         MEDIAMTX_API_URL=media_server.api_url,
     )
     started = []
