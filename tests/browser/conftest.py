@@ -1,5 +1,8 @@
 """The whole live stack for browser tests: stand-in media server, simulated cameras, ASGI server, provisioning
-worker, and headless Chromium driven by Selenium."""
+worker, and headless Chromium driven by Selenium.
+
+Package-scoped: the stack stops when the browser tests are done. (Session-scoped, its provisioning worker
+outlived them and took later tests' tasks to its own media server.)"""
 
 import shutil
 import sys
@@ -16,7 +19,7 @@ SCREENSHOTS = processes.OUTPUT / "browser"
 CAMERA_NAMES = ("gate", "yard", "lane", "door")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def media_server():
     from tests.streaming.conftest import StandInMediaServer
 
@@ -48,14 +51,14 @@ class FakeCameras:
         self.process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_cameras():
     cameras = FakeCameras(CAMERA_NAMES)
     yield cameras
     cameras.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_stack(django_db_setup, media_server):
     """The web app and a `provision` worker, both pointed at the stand-in media server."""
     hls_base = media_server.hls_url("x").rsplit("/x/", 1)[0]
