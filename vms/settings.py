@@ -154,7 +154,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # A request that queues work must not hang while the broker is down (vms/outbox.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "vms.beat:DatabaseScheduler"
 # Queues and routing: one place, vms/celery.py.
 
 # --- media server (MediaMTX API v3, or the stand-in) ------------------------

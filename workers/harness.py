@@ -138,8 +138,7 @@ class Stack:
         self.spawn("ai", [celery, "-A", "vms", "worker", "-n", "harness-ai@%h", "-Q", "detect", "--pool", "prefork",
                           "--concurrency", str(ai_concurrency), "--prefetch-multiplier", "1", "-O", "fair",
                           "--loglevel", "WARNING"], {"PIPELINE_PRELOAD_MODELS": "1"})
-        self.spawn("beat", [celery, "-A", "vms", "beat", "--scheduler",
-                            "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1",
+        self.spawn("beat", [celery, "-A", "vms", "beat", "--max-interval", "1",
                             "--loglevel", "WARNING"])
         if web:
             self.spawn("web", [str(VENV_BIN / "uvicorn"), "vms.asgi:application", "--host", "127.0.0.1",

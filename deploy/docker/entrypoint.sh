@@ -57,8 +57,7 @@ case "$role" in
     ;;
 
   beat)
-    exec celery -A vms beat --scheduler django_celery_beat.schedulers:DatabaseScheduler \
-      --max-interval 1 --loglevel "${LOG_LEVEL:-INFO}" "$@"
+    exec celery -A vms beat --max-interval 1 --loglevel "${LOG_LEVEL:-INFO}" "$@"
     ;;
 
   flower)

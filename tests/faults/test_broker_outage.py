@@ -30,8 +30,7 @@ def test_a_camera_created_while_the_broker_is_down_is_provisioned_once_it_is_bac
         started.append(processes.start_celery_worker("provision", env=env, name="provision-outage"))
         beat = processes.Process(
             "beat-outage",
-            [str(processes.VENV_BIN / "celery"), "-A", "vms", "beat", "--loglevel", "INFO",
-             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1"],
+            [str(processes.VENV_BIN / "celery"), "-A", "vms", "beat", "--loglevel", "INFO", "--max-interval", "1"],
             env=env,
         )
         started.append(beat)
