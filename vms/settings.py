@@ -186,6 +186,15 @@ FRAME_READER_IDLE_SECONDS = float(env("FRAME_READER_IDLE_SECONDS", "30"))
 # The detect worker loads its models when a process starts (set by its command line).
 PIPELINE_PRELOAD_MODELS = env_bool("PIPELINE_PRELOAD_MODELS", False)
 
+# Models and OCR (workers/vision/models.py); empty model paths mean the packaged weights.
+VISION_VEHICLE_MODEL = env("VISION_VEHICLE_MODEL", "")
+VISION_PLATE_MODEL = env("VISION_PLATE_MODEL", "")
+VISION_PLATE_MODEL_TASK = env("VISION_PLATE_MODEL_TASK", "segment")
+VISION_OCR_ENGINE = env("VISION_OCR_ENGINE", "rapidocr")
+# Threads per detecting process; 0: the libraries' default (every core), right for one process alone.
+# The AI worker runs one process per core and sets cores ÷ processes (deploy/): pools that overlap fight.
+VISION_THREADS = int(env("VISION_THREADS", "0"))
+
 # --- auth ---------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"

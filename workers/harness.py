@@ -137,7 +137,7 @@ class Stack:
                               "--pool", "threads", "--concurrency", "8", "--loglevel", "WARNING"])
         self.spawn("ai", [celery, "-A", "vms", "worker", "-n", "harness-ai@%h", "-Q", "detect", "--pool", "prefork",
                           "--concurrency", str(ai_concurrency), "--prefetch-multiplier", "1", "-O", "fair",
-                          "--loglevel", "WARNING"], {"PIPELINE_PRELOAD_MODELS": "1"})
+                          "--loglevel", "WARNING"], {"PIPELINE_PRELOAD_MODELS": "1", "VISION_THREADS": str(max(1, (os.cpu_count() or 1) // ai_concurrency))})
         self.spawn("beat", [celery, "-A", "vms", "beat", "--max-interval", "1",
                             "--loglevel", "WARNING"])
         if web:

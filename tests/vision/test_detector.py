@@ -84,3 +84,26 @@ def test_alpr_eval_bad_folder_is_a_command_error(tmp_path):
         call_command("alpr_eval", str(tmp_path / "missing"))
     with pytest.raises(CommandError, match="no labels"):
         call_command("alpr_eval", str(tmp_path))
+
+
+@pytest.mark.ai
+def test_a_detector_limited_to_one_thread_runs_every_model_on_one_thread_and_reads_the_same(settings, detector):
+    import torch
+
+    from workers.vision.models import get_detector
+
+    settings.VISION_THREADS = 1
+    torch_threads = torch.get_num_threads()
+    get_detector.cache_clear()
+    try:
+        limited = get_detector()
+    finally:
+        get_detector.cache_clear()
+        torch.set_num_threads(torch_threads)  # process-wide: the tests after this one keep theirs
+    sessions = [limited.vehicle_model.predictor.model.backend.session,
+                limited.plate_model.predictor.model.backend.session,
+                limited.reader._engine.text_rec.session.session]
+    assert [session.get_session_options().intra_op_num_threads for session in sessions] == [1, 1, 1]
+    for name in SAMPLE_NAMES:
+        image, _, truth = load_sample("br", name)
+        assert truth in [plate["text"] for plate in limited.detect(image, plate_camera=True).to_dict()["plates"]]

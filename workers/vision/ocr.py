@@ -21,10 +21,11 @@ class RapidOcrReader:
 
     name = "rapidocr"
 
-    def __init__(self):
+    def __init__(self, threads=0):
         from rapidocr_onnxruntime import RapidOCR
 
-        self._engine = RapidOCR()
+        limits = {"intra_op_num_threads": threads, "inter_op_num_threads": 1} if threads else {}
+        self._engine = RapidOCR(**limits)
 
     def read(self, crop_bgr):
         result, _ = self._engine(crop_bgr, use_det=False, use_cls=False, use_rec=True)
@@ -39,7 +40,8 @@ class EasyOcrReader:
 
     name = "easyocr"
 
-    def __init__(self):
+    def __init__(self, threads=0):
+        # `threads` is torch's, set for the whole process by models.get_detector.
         import easyocr
         import easyocr_en_models
 
@@ -78,10 +80,10 @@ def _height(box):
 ENGINES = {"rapidocr": RapidOcrReader, "easyocr": EasyOcrReader}
 
 
-def make_reader(name="rapidocr"):
-    """A reader by engine name (`rapidocr` or `easyocr`)."""
+def make_reader(name="rapidocr", threads=0):
+    """A reader by engine name (`rapidocr` or `easyocr`); `threads` 0: the library's default."""
     try:
         engine = ENGINES[name]
     except KeyError:
         raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}") from None
-    return engine()
+    return engine(threads)
