@@ -79,6 +79,7 @@ def detector():
     loaded = get_detector()
     # The first inference of an ONNX session is several times slower: pay it now, not on a live frame.
     loaded.detect(np.zeros((720, 1280, 3), np.uint8), plate_camera=True)
+    loaded.reader.read(np.zeros((48, 192, 3), np.uint8))  # a blank frame has no plate to read
     return loaded
 
 
