@@ -4,6 +4,7 @@ import pytest
 
 from tests.browser.conftest import browser  # noqa: F401 (the fixture)
 from tests.conftest import PASSWORD
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
@@ -35,6 +36,8 @@ def test_no_console_page_violates_the_content_security_policy(asgi_server, alice
     browser.find_element(By.NAME, "username").send_keys("alice")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    # Navigating on before the login response arrives would cancel it (seen once in CI).
+    wait_for(lambda: browser.current_url == f"{base}/", timeout=15, what="the dashboard after logging in")
     browser.get_log("browser")  # start clean
     violations = []
     for page in PAGES:
