@@ -39,6 +39,19 @@ def wait_for(predicate, timeout=30.0, interval=0.1, what="condition"):
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
+def wait_until_answers(proc, url, timeout, what, **request_options):
+    """Wait until `url` answers 200, failing at once (with its output) if `proc` exits meanwhile."""
+
+    def answers():
+        proc.check_alive()
+        try:
+            return requests.get(url, timeout=2, **request_options).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_for(answers, timeout=timeout, what=what)
+
+
 class Process:
     """A child process in its own process group, its output in a log file under test-output/."""
 
@@ -102,15 +115,7 @@ def start_asgi_server(env=None, name="asgi"):
         env=env or test_env(),
     )
     base = f"http://127.0.0.1:{port}"
-
-    def answers():
-        proc.check_alive()
-        try:
-            return requests.get(f"{base}/health", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    wait_for(answers, timeout=30, what=f"{name} on {base}")
+    wait_until_answers(proc, f"{base}/health", timeout=30, what=f"{name} on {base}")
     proc.base_url = base
     return proc
 

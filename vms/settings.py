@@ -193,7 +193,7 @@ VISION_PLATE_MODEL_TASK = env("VISION_PLATE_MODEL_TASK", "segment")
 VISION_OCR_ENGINE = env("VISION_OCR_ENGINE", "rapidocr")
 # Threads per detecting process; 0: the libraries' default (every core), right for one process alone.
 # The AI worker runs one process per core and sets cores ÷ processes (deploy/): pools that overlap fight.
-VISION_THREADS = int(env("VISION_THREADS", "0"))
+VISION_THREADS = max(0, int(env("VISION_THREADS", "0")))
 
 # --- auth ---------------------------------------------------------------------
 

@@ -39,15 +39,7 @@ class EntryPoint:
         env.update({key: str(value) for key, value in limits.items()})
         self.process = processes.Process(f"haproxy-{self.port}", [HAPROXY, "-db", "-f", str(HAPROXY_CFG)], env=env)
         self.base_url = f"http://127.0.0.1:{self.port}"
-
-        def up():
-            self.process.check_alive()
-            try:
-                return requests.get(f"{self.base_url}/haproxy-health", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        processes.wait_for(up, timeout=15, what="haproxy")
+        processes.wait_until_answers(self.process, f"{self.base_url}/haproxy-health", timeout=15, what="haproxy")
         # The web server's health check must have passed before `web` takes traffic.
         processes.wait_for(lambda: requests.get(f"{self.base_url}/health", timeout=2).status_code == 200,
                            timeout=15, what="web behind haproxy")

@@ -135,15 +135,7 @@ def flower_stack(echoing_media_server, own_vhost):
     )
     try:
         processes.wait_for(lambda: worker.check_alive() and "ready." in worker.output(), timeout=90, what="worker")
-
-        def flower_up():
-            flower.check_alive()
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/api/workers", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        processes.wait_for(flower_up, timeout=90, what="flower")
+        processes.wait_until_answers(flower, f"http://127.0.0.1:{port}/api/workers", timeout=90, what="flower")
         yield {"flower": f"http://127.0.0.1:{port}", "worker": worker, "flower_process": flower}
     finally:
         flower.stop()

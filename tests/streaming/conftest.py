@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The repository's parent holds shared/ (CI clones the repository elsewhere but keeps shared/ beside it).
@@ -46,14 +45,8 @@ class StandInMediaServer:
         self.process = processes.Process(f"{name}-{self.api_port}", args, env=env, cwd=REPO_ROOT)
         self.api_url = f"http://{self.host}:{self.api_port}"
         self.auth = (api_user, api_password) if api_user else None
-        processes.wait_for(self._answers, timeout=20, what=f"stand-in media server on {self.api_url}")
-
-    def _answers(self):
-        self.process.check_alive()
-        try:
-            return requests.get(f"{self.api_url}/v3/info", auth=self.auth, timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
+        processes.wait_until_answers(self.process, f"{self.api_url}/v3/info", timeout=20,
+                                     what=f"stand-in media server on {self.api_url}", auth=self.auth)
 
     def rtsp_url(self, name):
         return f"rtsp://{self.host}:{self.rtsp_port}/{name}"

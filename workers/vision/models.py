@@ -53,30 +53,29 @@ def load_yolo(path, task):
     return YOLO(path, task=task)
 
 
-def vision_settings():
-    """(vehicle model path, plate model path, plate model task, OCR engine) from Django settings."""
+def _setting(name):
+    """A Django setting, or None when Django is not configured (the vision code also runs on its own)."""
     try:
         from django.conf import settings
 
-        getattr(settings, "VISION_OCR_ENGINE", None)  # raises when Django is not configured
+        return getattr(settings, name, None)
     except Exception:
-        settings = None
+        return None
+
+
+def vision_settings():
+    """(vehicle model path, plate model path, plate model task, OCR engine) from Django settings."""
     return (
-        getattr(settings, "VISION_VEHICLE_MODEL", None) or default_vehicle_model(),
-        getattr(settings, "VISION_PLATE_MODEL", None) or default_plate_model(),
-        getattr(settings, "VISION_PLATE_MODEL_TASK", None) or "segment",
-        getattr(settings, "VISION_OCR_ENGINE", None) or DEFAULT_OCR_ENGINE,
+        _setting("VISION_VEHICLE_MODEL") or default_vehicle_model(),
+        _setting("VISION_PLATE_MODEL") or default_plate_model(),
+        _setting("VISION_PLATE_MODEL_TASK") or "segment",
+        _setting("VISION_OCR_ENGINE") or DEFAULT_OCR_ENGINE,
     )
 
 
 def vision_threads():
     """Threads for each model of this process (`VISION_THREADS`); 0: the libraries' default, every core."""
-    try:
-        from django.conf import settings
-
-        return int(getattr(settings, "VISION_THREADS", 0) or 0)
-    except Exception:
-        return 0
+    return int(_setting("VISION_THREADS") or 0)
 
 
 def limit_yolo_threads(model, path, threads):
