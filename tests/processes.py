@@ -10,15 +10,11 @@ from pathlib import Path
 
 import requests
 
+from apps.devtools.net import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 OUTPUT = ROOT / "test-output"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def port_open(port, host="127.0.0.1"):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SEND_FROM_ANOTHER_PROCESS = """
 import django; django.setup()
-from apps.dashboard.live import push
+from vms.live import push
 push("detections", "detection.created", {"plate": "BRA2E19"})
 """
 

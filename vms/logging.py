@@ -21,6 +21,8 @@ import time
 import traceback
 import uuid
 
+from vms.middleware import AroundRequestMiddleware
+
 request_id_var = contextvars.ContextVar("request_id", default=None)
 task_id_var = contextvars.ContextVar("task_id", default=None)
 camera_id_var = contextvars.ContextVar("camera_id", default=None)
@@ -113,22 +115,10 @@ def logging_config(log_format="plain", level="INFO"):
     }
 
 
-class RequestIdMiddleware:
-    """Sync and async: a request id (and camera id) in context for the request, echoed in the response."""
+class RequestIdMiddleware(AroundRequestMiddleware):
+    """A request id (and camera id) in context for the request, echoed in the response."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    @staticmethod
-    def _enter(request):
+    def enter(self, request):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else new_request_id()
         request.request_id = request_id
@@ -136,30 +126,12 @@ class RequestIdMiddleware:
         tokens = [request_id_var.set(request_id), camera_id_var.set(int(match.group(1)) if match else None)]
         return request_id, tokens
 
-    @staticmethod
-    def _leave(tokens):
+    def leave(self, request, response, state):
+        request_id, tokens = state
+        if response is not None:
+            response[REQUEST_ID_HEADER] = request_id
         request_id_var.reset(tokens[0])
         camera_id_var.reset(tokens[1])
-
-    def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        request_id, tokens = self._enter(request)
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            return response
-        finally:
-            self._leave(tokens)
-
-    async def __acall__(self, request):
-        request_id, tokens = self._enter(request)
-        try:
-            response = await self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            return response
-        finally:
-            self._leave(tokens)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         camera = view_kwargs.get("camera_id")

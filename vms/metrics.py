@@ -7,7 +7,7 @@
   container, so no multiprocess mode (its files and locks would buy nothing); scale `web` with
   containers and Prometheus scrapes each one.
 - Pipeline: `PipelineCollector` reads, at scrape time, the counters and latency windows that
-  every worker process writes to Redis DB 3 (`workers.metrics`). The workers are the writers and
+  every worker process writes to Redis DB 3 (`vms.pipeline_metrics`). The workers are the writers and
   Redis the shared store, so this is multiprocess-safe by construction, and any web process
   reports the same figures:
     vms_pipeline_frames_total{camera,stage}          grabbed / detected / persisted / still / empty
@@ -31,8 +31,16 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from vms.middleware import AroundRequestMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -60,54 +68,25 @@ def _route(request):
     return _REGEX_GROUP.sub(r"<\1>", route).replace("^", "").replace("$", "")
 
 
-class MetricsMiddleware:
-    """Counts every request and times it, labelled by the matched route (sync and async)."""
+class MetricsMiddleware(AroundRequestMiddleware):
+    """Counts every request and times it, labelled by the matched route."""
 
-    sync_capable = True
-    async_capable = True
+    def enter(self, request):
+        return time.perf_counter()
 
-    def __init__(self, get_response):
-        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def _observe(self, request, status, started):
+    def leave(self, request, response, started):
+        status = response.status_code if response is not None else 500
         method = request.method if request.method in _METHODS else "OTHER"
         route = _route(request)
         HTTP_REQUESTS.labels(method, route, str(status)).inc()
         HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = self.get_response(request)
-            status = response.status_code
-            return response
-        finally:
-            self._observe(request, status, started)
-
-    async def __acall__(self, request):
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await self.get_response(request)
-            status = response.status_code
-            return response
-        finally:
-            self._observe(request, status, started)
 
 
 class PipelineCollector:
     """The pipeline's counters and latencies, read from Redis DB 3 at each scrape."""
 
     def collect(self):
-        from workers import metrics
+        from vms import pipeline_metrics
 
         frames = CounterMetricFamily("vms_pipeline_frames", "Frames through each pipeline stage.", labels=["camera", "stage"])
         dropped = CounterMetricFamily("vms_pipeline_dropped", "Frames dropped, by reason.", labels=["camera", "reason"])
@@ -124,9 +103,9 @@ class PipelineCollector:
         )
         up = GaugeMetricFamily("vms_pipeline_metrics_up", "1 when the pipeline store (Redis DB 3) answered.")
         try:
-            for camera_id in metrics.cameras():
+            for camera_id in pipeline_metrics.cameras():
                 camera = str(camera_id)
-                snap = metrics.camera_snapshot(camera_id)
+                snap = pipeline_metrics.camera_snapshot(camera_id)
                 # Every counter the workers keep (grabbed, detected, persisted, still, empty, …).
                 for stage, count in snap.items():
                     if isinstance(count, int):

@@ -1,11 +1,53 @@
-"""Failing fast and clearly when the database is away."""
+"""Middleware plumbing: a base for code around each request (WSGI and ASGI), and failing fast when the database is away."""
 
 import logging
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 logger = logging.getLogger(__name__)
+
+
+class AroundRequestMiddleware:
+    """Runs `enter` before the rest of the stack and `leave` after it, the same under WSGI and ASGI.
+
+    `enter(request)` returns a state; `leave(request, response, state)` gets the response
+    (None when the stack raised) and may change it.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def enter(self, request):
+        return None
+
+    def leave(self, request, response, state):
+        pass
+
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        state, response = self.enter(request), None
+        try:
+            response = self.get_response(request)
+            return response
+        finally:
+            self.leave(request, response, state)
+
+    async def __acall__(self, request):
+        state, response = self.enter(request), None
+        try:
+            response = await self.get_response(request)
+            return response
+        finally:
+            self.leave(request, response, state)
 
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The database is unavailable for a moment. Try again in a few seconds."

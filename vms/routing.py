@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.dashboard.consumers import ConsoleConsumer
+from vms.consumers import ConsoleConsumer
 
 websocket_urlpatterns = [
     path("ws/console/", ConsoleConsumer.as_asgi()),

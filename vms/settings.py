@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.mosaics",
     "apps.detections",
     "apps.watchlists",
+    "apps.devtools",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["vms.throttling.ApiRateThrottle"],
+    "EXCEPTION_HANDLER": "vms.api_errors.exception_handler",
 }
 
 # Per user (or per client IP when anonymous), one budget across the DRF and ninja APIs, counted in

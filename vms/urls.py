@@ -8,9 +8,9 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from apps.accounts import views as account_views
 from apps.accounts.api import UserViewSet
 from apps.cameras.api import CameraViewSet
-from apps.mosaics.api import MosaicViewSet
 from apps.dashboard.api import DashboardViewSet
-from apps.detections.rest_api import DetectionViewSet
+from apps.detections.api import DetectionViewSet
+from apps.mosaics.api import MosaicViewSet
 from apps.watchlists.api import AlertViewSet, WatchListViewSet
 from vms import health, media
 from vms.api import api

@@ -17,7 +17,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from workers import metrics
+from vms import pipeline_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,12 @@ def reader_pool():
     return ReaderPool(settings.FRAME_READER_IDLE_SECONDS)
 
 
-def _deadline(frame_time):
-    return frame_time + settings.PIPELINE_FRAME_BUDGET_SECONDS
+def _too_late(ref):
+    """Whether the frame is past its deadline; if so it is counted as dropped, never processed late."""
+    if time.time() > ref["frame_time"] + settings.PIPELINE_FRAME_BUDGET_SECONDS:
+        pipeline_metrics.dropped(ref["camera_id"], "expired")
+        return True
+    return False
 
 
 def frame_key(frame_id):
@@ -45,8 +49,8 @@ def grab_frame(camera_id):
     """Take the newest frame of the camera and hand it to detect. A stale tick just stops."""
     import cv2
 
+    from apps.cameras.media import stream_urls
     from apps.cameras.models import Camera
-    from apps.streaming.services import stream_urls
 
     camera = Camera.objects.filter(pk=camera_id, enabled=True, ai_enabled=True).first()
     if camera is None:
@@ -55,17 +59,17 @@ def grab_frame(camera_id):
     reader = reader_pool().get(camera_id, stream_urls(camera)["rtsp"])
     frame, frame_time = reader.latest(wait=1.0)
     if frame is None:
-        metrics.dropped(camera_id, "no_frame")
+        pipeline_metrics.dropped(camera_id, "no_frame")
         return
     if started - frame_time > settings.PIPELINE_FRAME_BUDGET_SECONDS:
-        metrics.dropped(camera_id, "stale_source")
+        pipeline_metrics.dropped(camera_id, "stale_source")
         return
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     frame_id = uuid.uuid4().hex
-    metrics.store().set(frame_key(frame_id), jpeg.tobytes(), ex=FRAME_TTL_SECONDS)
-    metrics.incr(camera_id, "grabbed")
-    metrics.mark(camera_id, "last_frame_at", frame_time)
-    metrics.observe(camera_id, "grab", (time.time() - started) * 1000)
+    pipeline_metrics.store().set(frame_key(frame_id), jpeg.tobytes(), ex=FRAME_TTL_SECONDS)
+    pipeline_metrics.incr(camera_id, "grabbed")
+    pipeline_metrics.mark(camera_id, "last_frame_at", frame_time)
+    pipeline_metrics.observe(camera_id, "grab", (time.time() - started) * 1000)
     ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
     detect.apply_async(args=[ref], headers={"camera_id": camera_id})
 
@@ -105,14 +109,13 @@ def detect(ref):
     from apps.cameras.models import Camera
     from workers.vision.motion import check_motion
 
-    camera_id, frame_time = ref["camera_id"], ref["frame_time"]
-    if time.time() > _deadline(frame_time):
-        metrics.dropped(camera_id, "expired")
+    if _too_late(ref):
         return
+    camera_id = ref["camera_id"]
     started = time.time()
-    jpeg = metrics.store().get(frame_key(ref["frame_id"]))
+    jpeg = pipeline_metrics.store().get(frame_key(ref["frame_id"]))
     if jpeg is None:
-        metrics.dropped(camera_id, "frame_gone")
+        pipeline_metrics.dropped(camera_id, "frame_gone")
         return
     frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     camera = Camera.objects.filter(pk=camera_id).values("plate_camera").first()
@@ -120,24 +123,24 @@ def detect(ref):
         return
     zones = _zones(camera_id)
     motion_key = f"motion:{camera_id}"
-    previous = metrics.store().hgetall(motion_key)
+    previous = pipeline_metrics.store().hgetall(motion_key)
     # A redelivered frame is compared with the frame before it, not with itself.
     if previous.get(b"frame_id", b"").decode() == ref["frame_id"]:
         previous = {}
     moved, small = check_motion(frame, previous.get(b"small"), zones or None)
-    pipe = metrics.store().pipeline()
+    pipe = pipeline_metrics.store().pipeline()
     pipe.hset(motion_key, mapping={"frame_id": ref["frame_id"], "small": small})
     pipe.expire(motion_key, 60)
     pipe.execute()
     if not moved:
-        metrics.incr(camera_id, "still")
-        metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
+        pipeline_metrics.incr(camera_id, "still")
+        pipeline_metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
         return
     result = detector().detect(frame, plate_camera=camera["plate_camera"], zones=zones or None).to_dict()
-    metrics.incr(camera_id, "detected")
-    metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
+    pipeline_metrics.incr(camera_id, "detected")
+    pipeline_metrics.observe(camera_id, "detect", (time.time() - started) * 1000)
     if not result["vehicles"] and not result["plates"]:
-        metrics.incr(camera_id, "empty")
+        pipeline_metrics.incr(camera_id, "empty")
         return
     persist.apply_async(
         args=[ref | {"vehicles": result["vehicles"], "plates": result["plates"]}],
@@ -145,26 +148,34 @@ def detect(ref):
     )
 
 
+def persist_readings(**found):
+    """Detections first, then the watch lists on what was written: the one place the two domains meet."""
+    from apps.detections.services import detection_record
+    from apps.watchlists.services import alert_match_safely
+
+    written = detection_record(**found)
+    for detection, _created in written:
+        alert_match_safely(detection=detection)
+    return written
+
+
 @shared_task(name="pipeline.persist", ignore_result=True)
 def persist(found):
-    from apps.detections.services import detection_record
-
-    camera_id, frame_time = found["camera_id"], found["frame_time"]
-    if time.time() > _deadline(frame_time):
-        metrics.dropped(camera_id, "expired")
+    if _too_late(found):
         return
+    camera_id, frame_time = found["camera_id"], found["frame_time"]
     started = time.time()
-    written = detection_record(
+    persist_readings(
         camera_id=camera_id,
         frame_id=found["frame_id"],
         frame_time=datetime.fromtimestamp(frame_time, tz=timezone.utc),
         vehicles=found["vehicles"],
         plates=found["plates"],
-        frame_jpeg=metrics.store().get(frame_key(found["frame_id"])),
+        frame_jpeg=pipeline_metrics.store().get(frame_key(found["frame_id"])),
     )
     # Counted whether or not it made a row (a redelivered frame makes none): every grabbed
     # frame ends as exactly one of still, empty, persisted or dropped — the soak's ledger.
-    metrics.incr(camera_id, "persisted")
+    pipeline_metrics.incr(camera_id, "persisted")
     now = time.time()
-    metrics.observe(camera_id, "persist", (now - started) * 1000)
-    metrics.observe(camera_id, "frame_to_persisted", (now - frame_time) * 1000)
+    pipeline_metrics.observe(camera_id, "persist", (now - started) * 1000)
+    pipeline_metrics.observe(camera_id, "frame_to_persisted", (now - frame_time) * 1000)

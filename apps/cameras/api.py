@@ -1,22 +1,17 @@
-"""REST API for cameras (DRF): /api/cameras/. Viewers read, admins write."""
+"""REST API for cameras (DRF): /api/cameras/. Viewers read, admins write.
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+The services' errors become 400/403/404 in `vms.api_errors`.
+"""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.permissions import ReadViewerWriteAdmin
 from apps.cameras import selectors, services
+from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera, Zone
-from apps.streaming.services import stream_urls
-
-
-def as_drf_error(exc):
-    if hasattr(exc, "message_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"detail": exc.messages})
 
 
 class ZoneSerializer(serializers.ModelSerializer):
@@ -61,16 +56,10 @@ class CameraSerializer(serializers.ModelSerializer):
         return stream_urls(camera)
 
     def create(self, validated):
-        try:
-            return services.camera_create(actor=self.context["request"].user, **validated)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.camera_create(actor=self.context["request"].user, **validated)
 
     def update(self, camera, validated):
-        try:
-            return services.camera_update(actor=self.context["request"].user, camera=camera, **validated)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.camera_update(actor=self.context["request"].user, camera=camera, **validated)
 
 
 class CameraViewSet(viewsets.ModelViewSet):
@@ -78,10 +67,7 @@ class CameraViewSet(viewsets.ModelViewSet):
     permission_classes = [ReadViewerWriteAdmin]
 
     def get_queryset(self):
-        try:
-            return selectors.camera_list(filters=self.request.query_params)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return selectors.camera_list(filters=self.request.query_params)
 
     def perform_destroy(self, camera):
         services.camera_delete(actor=self.request.user, camera=camera)
@@ -93,8 +79,5 @@ class CameraViewSet(viewsets.ModelViewSet):
         camera = self.get_object()
         data = request.data
         zones = data if isinstance(data, list) else data.get("zones") if isinstance(data, dict) else None
-        try:
-            services.camera_set_zones(actor=request.user, camera=camera, zones=zones)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        services.camera_set_zones(actor=request.user, camera=camera, zones=zones)
         return Response(ZoneSerializer(camera.zones.all(), many=True).data, status=status.HTTP_200_OK)

@@ -1,16 +1,18 @@
-"""Every write to cameras and zones. One transaction each; provisioning and pushes on commit."""
+"""Every write to a camera's configuration and zones. One transaction each; provisioning and pushes on commit.
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
+(Its stream and provision states belong to the media side: `apps.streaming.services`.)
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from apps.accounts.roles import ADMIN
 from apps.audit.services import audit_record
-from apps.cameras.models import MASK, Camera, ProvisionState, StatusChange, StreamState, Zone
+from apps.cameras.models import MASK, Camera, ProvisionState, Zone
+from apps.cameras.presenters import camera_public
 from apps.cameras.schedules import ai_schedule_remove, ai_schedule_sync
 from apps.cameras.validation import split_rtsp_url, validate_zone
-from apps.dashboard import live
-from vms import events
+from vms import live
 from vms.encryption import encrypt
 from vms.outbox import enqueue
 
@@ -18,21 +20,6 @@ UNCHANGED = object()
 EDITABLE = ("name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps")
 # A change to these means the media server must be told.
 MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled"}
-
-
-def camera_public(camera):
-    """What consoles, events and logs may know of a camera: never the password."""
-    return {
-        "id": camera.pk,
-        "name": camera.name,
-        "rtsp_url": camera.masked_url,
-        "enabled": camera.enabled,
-        "ai_enabled": camera.ai_enabled,
-        "provision_state": camera.provision_state,
-        "provision_error": camera.provision_error,
-        "stream_state": camera.stream_state,
-        "stream_state_since": camera.stream_state_since.isoformat() if camera.stream_state_since else None,
-    }
 
 
 def _audit_view(camera):
@@ -135,6 +122,18 @@ def camera_update(*, actor, camera, password=UNCHANGED, **changes):
     return camera
 
 
+def camera_reprovision(*, actor, camera):
+    """Provision the camera's media path again (admins): pending now, the task on commit."""
+    if actor is None or not actor.is_authenticated or not actor.has_role(ADMIN):
+        raise PermissionDenied("Re-provisioning needs the admin role.")
+    with transaction.atomic():
+        Camera.objects.filter(pk=camera.pk).update(provision_state=ProvisionState.PENDING, provision_attempts=0)
+        audit_record(actor=actor, action="camera.reprovision", target=camera, changes={})
+        _after_commit(camera.pk, media_changed=True)
+    camera.refresh_from_db()
+    return camera
+
+
 def camera_delete(*, actor, camera):
     from apps.streaming import tasks
 
@@ -168,47 +167,3 @@ def camera_set_zones(*, actor, camera, zones):
         Zone.objects.bulk_create(Zone(camera=camera, name=name, points=points) for name, points in clean)
         audit_record(actor=actor, action="camera.zones", target=camera, changes={"zones": [n for n in names]})
     return list(camera.zones.all())
-
-
-def camera_set_stream_state(*, camera_id, state, reason=""):
-    """Record a change of stream state as a row, then tell consoles and other systems. Idempotent.
-
-    Debounced: a state must have lasted STREAM_STATE_HOLD_SECONDS before it may
-    change again, so a camera flapping every second makes at most one change
-    (one row, one event) per period. The probe that comes after the hold
-    records whatever the camera does then.
-    """
-    with transaction.atomic():
-        camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
-        if camera is None or camera.stream_state == state:
-            return False
-        held = timezone.now() - (camera.stream_state_since or timezone.now())
-        if camera.stream_state != StreamState.UNKNOWN and held.total_seconds() < settings.STREAM_STATE_HOLD_SECONDS:
-            return False
-        change = StatusChange.objects.create(
-            camera=camera, from_state=camera.stream_state, to_state=state, reason=reason[:300]
-        )
-        camera.stream_state = state
-        camera.stream_state_since = timezone.now()
-        camera.save(update_fields=["stream_state", "stream_state_since"])
-
-        def notify():
-            payload = camera_public(camera) | {"from_state": change.from_state, "reason": change.reason}
-            events.publish("camera.status", {"camera_id": camera.pk, "camera_name": camera.name,
-                                             "state": state, "from_state": change.from_state, "reason": change.reason})
-            live.push(live.STATUS, "camera.status", payload)
-            live.push(f"camera.{camera.pk}", "camera.status", payload)
-
-        transaction.on_commit(notify)
-    return True
-
-
-def camera_set_provision_state(*, camera_id, state, error=""):
-    fields = {"provision_state": state, "provision_error": error[:2000]}
-    if state == ProvisionState.READY:
-        fields["provisioned_at"] = timezone.now()
-    Camera.objects.filter(pk=camera_id).update(**fields)
-    camera = Camera.objects.filter(pk=camera_id).first()
-    if camera is not None:
-        transaction.on_commit(lambda: live.push(live.STATUS, "camera.updated", camera_public(camera)))
-    return camera

@@ -3,14 +3,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import ADMIN, VIEWER
 from apps.accounts.views import role_required
 from apps.cameras import selectors, services
-from apps.cameras.forms import CameraForm, ZonesForm, add_service_errors
+from apps.cameras.forms import CameraForm, ZonesForm
+from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera
-from apps.streaming.services import stream_urls
+from vms.crud import CrudPages
+from vms.forms import add_service_errors
 
 
 def _zones_data(camera):
@@ -41,48 +43,12 @@ def camera_detail(request, pk):
     return render(request, "cameras/detail.html", _detail_context(request, camera))
 
 
-@role_required(ADMIN)
-@require_http_methods(["GET", "POST"])
-def camera_create(request):
-    form = CameraForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            camera = services.camera_create(actor=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Camera {camera.name} added; it is being provisioned.")
-            return redirect("cameras:detail", pk=camera.pk)
-    return render(request, "cameras/form.html", {"form": form, "camera": None})
-
-
-@role_required(ADMIN)
-@require_http_methods(["GET", "POST"])
-def camera_edit(request, pk):
-    camera = get_object_or_404(Camera, pk=pk)
-    form = CameraForm(request.POST or None, camera=camera)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.camera_update(actor=request.user, camera=camera, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            camera.refresh_from_db()
-        else:
-            messages.success(request, f"Camera {camera.name} saved.")
-            return redirect("cameras:detail", pk=camera.pk)
-    return render(request, "cameras/form.html", {"form": form, "camera": camera})
-
-
-@role_required(ADMIN)
-@require_http_methods(["GET", "POST"])
-def camera_delete(request, pk):
-    camera = get_object_or_404(Camera, pk=pk)
-    if request.method == "POST":
-        name = camera.name
-        services.camera_delete(actor=request.user, camera=camera)
-        messages.success(request, f"Camera {name} deleted.")
-        return redirect("cameras:list")
-    return render(request, "cameras/confirm_delete.html", {"camera": camera})
+camera_create, camera_edit, camera_delete = CrudPages(
+    name="camera", label="Camera", folder="cameras", form=CameraForm,
+    get=lambda request, pk: get_object_or_404(Camera, pk=pk),
+    create=services.camera_create, update=services.camera_update, delete=services.camera_delete,
+    created="{label} {name} added; it is being provisioned.",
+).views(role_required(ADMIN))
 
 
 @role_required(ADMIN)

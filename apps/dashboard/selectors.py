@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.cameras.models import Camera, ProvisionState
 from apps.detections.models import Detection
-from workers import metrics
+from vms import pipeline_metrics
 
 # The console's camera states; `error` is a camera the media server could not be given (provisioning failed).
 CAMERA_STATES = ("online", "offline", "frozen", "error", "unknown")
@@ -36,7 +36,7 @@ def _hourly(since_hour, now):
 
 
 def _pipeline(camera):
-    snapshot = metrics.camera_snapshot(camera.pk)
+    snapshot = pipeline_metrics.camera_snapshot(camera.pk)
     last = snapshot["last_frame_at"]
     latency = snapshot["latency_ms"]
     return {

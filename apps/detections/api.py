@@ -1,99 +1,64 @@
-"""AI pipeline API (django-ninja): /api/ai/ — pipeline status per camera, model info, recent results."""
+"""REST API for detections (DRF): /api/detections/ — the console's search filters, read-only.
 
-from datetime import datetime, timezone
+(The AI pipeline's own API, django-ninja, is `api.py` under /api/ai/.)
+"""
 
-from ninja import Router, Schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 
-from apps.cameras.models import Camera
-from apps.detections.models import Detection
-from apps.detections.services import detection_public
-from workers import metrics
-
-router = Router(tags=["ai"])
-
-
-class StageLatency(Schema):
-    p50: float | None
-    p95: float | None
-    count: int
+from apps.detections import selectors
+from apps.detections.forms import DetectionSearchForm
+from apps.detections.presenters import detection_public
 
 
-class PipelineStatus(Schema):
-    camera_id: int
-    name: str
-    ai_enabled: bool
-    plate_camera: bool
-    ai_fps: float
-    last_frame_at: datetime | None
-    grabbed: int
-    detected: int
-    persisted: int
-    still: int
-    empty: int
-    dropped: dict[str, int]
-    latency_ms: dict[str, StageLatency]
+class DetectionSerializer(serializers.Serializer):
+    """`detection_public` (as in the `detection.created` event) plus the boxes and the frame time."""
+
+    id = serializers.IntegerField(read_only=True)
+    camera_id = serializers.IntegerField(read_only=True)
+    camera_name = serializers.CharField(read_only=True)
+    plate_text = serializers.CharField(read_only=True)
+    plate_confidence = serializers.FloatField(read_only=True, allow_null=True)
+    vehicle_class = serializers.CharField(read_only=True)
+    vehicle_confidence = serializers.FloatField(read_only=True, allow_null=True)
+    first_seen = serializers.DateTimeField(read_only=True)
+    last_seen = serializers.DateTimeField(read_only=True)
+    frame_time = serializers.DateTimeField(read_only=True)
+    readings = serializers.IntegerField(read_only=True)
+    snapshot_url = serializers.CharField(read_only=True, allow_null=True)
+    plate_crop_url = serializers.CharField(read_only=True, allow_null=True)
+    plate_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
+    vehicle_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
+
+    def to_representation(self, detection):
+        data = detection_public(detection)
+        data["plate_box"] = detection.plate_box
+        data["vehicle_box"] = detection.vehicle_box
+        data["frame_time"] = detection.frame_time.isoformat()
+        return data
 
 
-class ModelInfo(Schema):
-    vehicle_model: str
-    plate_model: str
-    plate_model_task: str
-    ocr_engine: str
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("plate", str, description="letters and digits; spaces and dashes ignored"),
+    OpenApiParameter("match", str, enum=[value for value, _ in selectors.MATCH_MODES], description="default: similar"),
+    OpenApiParameter("camera", int),
+    OpenApiParameter("vehicle_class", str, enum=list(selectors.VEHICLE_CLASSES)),
+    OpenApiParameter("since", OpenApiTypes.DATETIME),
+    OpenApiParameter("until", OpenApiTypes.DATETIME),
+]))
+class DetectionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Query: `plate`, `match` (similar | similar_prefix | exact | prefix), `camera`, `vehicle_class`,
+    `since`, `until` (ISO 8601). Newest first, paginated."""
 
+    serializer_class = DetectionSerializer
 
-class DetectionOut(Schema):
-    id: int
-    camera_id: int
-    camera_name: str
-    plate_text: str
-    plate_confidence: float | None
-    vehicle_class: str
-    vehicle_confidence: float | None
-    first_seen: datetime
-    last_seen: datetime
-    readings: int
-    snapshot_url: str | None
-    plate_crop_url: str | None
-
-
-def _status(camera):
-    snapshot = metrics.camera_snapshot(camera.pk)
-    last = snapshot["last_frame_at"]
-    return {
-        "camera_id": camera.pk,
-        "name": camera.name,
-        "ai_enabled": camera.ai_enabled,
-        "plate_camera": camera.plate_camera,
-        "ai_fps": camera.ai_fps,
-        "last_frame_at": datetime.fromtimestamp(last, tz=timezone.utc) if last else None,
-        **{key: snapshot[key] for key in ("grabbed", "detected", "persisted", "still", "empty", "dropped", "latency_ms")},
-    }
-
-
-@router.get("/pipeline", response=list[PipelineStatus], summary="Pipeline status of every camera")
-def pipeline_status(request):
-    return [_status(camera) for camera in Camera.objects.order_by("name")]
-
-
-@router.get("/pipeline/{camera_id}", response=PipelineStatus, summary="Pipeline status of one camera")
-def pipeline_camera(request, camera_id: int):
-    from django.shortcuts import get_object_or_404
-
-    return _status(get_object_or_404(Camera, pk=camera_id))
-
-
-@router.get("/models", response=ModelInfo, summary="The weights and OCR engine in use")
-def model_info(request):
-    from workers.vision.models import vision_settings
-
-    vehicle, plate, task, engine = vision_settings()
-    return {"vehicle_model": vehicle, "plate_model": plate, "plate_model_task": task, "ocr_engine": engine}
-
-
-@router.get("/recent", response=list[DetectionOut], summary="The most recent detections")
-def recent(request, limit: int = 20, camera_id: int | None = None):
-    limit = max(1, min(limit, 200))
-    detections = Detection.objects.select_related("camera").order_by("-last_seen")
-    if camera_id is not None:
-        detections = detections.filter(camera_id=camera_id)
-    return [detection_public(d) for d in detections[:limit]]
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.detection_search()
+        params = {key: value for key, value in self.request.query_params.items() if key != "page"}
+        form = DetectionSearchForm(params)
+        if not form.is_valid():
+            raise ValidationError(form.error_dict())
+        return selectors.detection_search(**form.filters())

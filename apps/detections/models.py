@@ -1,7 +1,7 @@
 from django.db import models
 
 from apps.cameras.models import Camera
-from workers.vision.plates import CONFUSABLE_CLASS, clean_plate
+from apps.detections.plates import CONFUSABLE_CLASS, clean_plate
 
 
 def plate_key(text):

@@ -1,4 +1,8 @@
-"""Writing detections: one event per vehicle passage, idempotent per frame."""
+"""Writing detections: one event per vehicle passage, idempotent per frame.
+
+Watch-list matching is not called from here: the pipeline's persist task runs it
+on what `detection_record` wrote, so detections know nothing of watch lists.
+"""
 
 import io
 import uuid
@@ -10,24 +14,14 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.cameras.models import Camera
-from apps.dashboard import live
 from apps.detections.models import Detection, ProcessedFrame
-from apps.watchlists import services as watchlist_services
-from vms import events
-from workers.vision.plates import near_identical
+from apps.detections.plates import near_identical
+from apps.detections.presenters import detection_public
+from vms import events, live
+from vms.geometry import box_iou
 
 # A plateless vehicle is the same passage as an earlier one if their boxes overlap this much.
 SAME_VEHICLE_IOU = 0.3
-
-
-def box_iou(a, b):
-    if not a or not b:
-        return 0.0
-    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
-    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def passages(vehicles, plates):
@@ -92,23 +86,6 @@ def _apply_reading(detection, reading, frame_time, frame_jpeg):
             detection.plate_crop.save(f"{name}.jpg", ContentFile(_crop_jpeg(frame_jpeg, plate["box"])), save=False)
 
 
-def detection_public(detection):
-    return {
-        "id": detection.pk,
-        "camera_id": detection.camera_id,
-        "camera_name": detection.camera.name,
-        "plate_text": detection.plate_text,
-        "plate_confidence": detection.plate_confidence,
-        "vehicle_class": detection.vehicle_class,
-        "vehicle_confidence": detection.vehicle_confidence,
-        "first_seen": detection.first_seen.isoformat(),
-        "last_seen": detection.last_seen.isoformat(),
-        "readings": detection.readings,
-        "snapshot_url": detection.snapshot.url if detection.snapshot else None,
-        "plate_crop_url": detection.plate_crop.url if detection.plate_crop else None,
-    }
-
-
 def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame_jpeg=None):
     """Persist one frame's results. Returns [(detection, created)]; [] if this frame was already persisted."""
     window = timezone.timedelta(seconds=settings.DETECTION_MERGE_SECONDS)
@@ -151,7 +128,6 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
                 kind = "detection.created" if created else "detection.updated"
                 live.push(live.DETECTIONS, kind, payload)
                 live.push(f"camera.{camera_id}", kind, payload)
-                watchlist_services.alert_match_safely(detection=detection)
 
         transaction.on_commit(notify)
     return written

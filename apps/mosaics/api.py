@@ -1,14 +1,12 @@
 """REST API for mosaics (DRF): /api/mosaics/. Everyone reads what they may see; operators write their own, admins any."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, viewsets
 
 from apps.accounts.permissions import ReadViewerWriteOperator
-from apps.cameras.api import as_drf_error
+from apps.cameras.media import stream_urls
 from apps.mosaics import selectors, services
 from apps.mosaics.models import Mosaic
-from apps.streaming.services import stream_urls
 
 
 def _slots(mosaic):
@@ -47,15 +45,12 @@ class MosaicSerializer(serializers.ModelSerializer):
         return mosaic.editable_by(self.context["request"].user)
 
     def create(self, validated):
-        try:
-            return services.mosaic_create(
-                actor=self.context["request"].user,
-                name=validated.get("name"),
-                camera_ids=validated.get("cameras"),
-                shared=validated.get("shared", False),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.mosaic_create(
+            actor=self.context["request"].user,
+            name=validated.get("name"),
+            camera_ids=validated.get("cameras"),
+            shared=validated.get("shared", False),
+        )
 
     def update(self, mosaic, validated):
         changes = {}
@@ -65,10 +60,7 @@ class MosaicSerializer(serializers.ModelSerializer):
             changes["camera_ids"] = validated["cameras"]
         if "shared" in validated:
             changes["shared"] = validated["shared"]
-        try:
-            return services.mosaic_update(actor=self.context["request"].user, mosaic=mosaic, **changes)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.mosaic_update(actor=self.context["request"].user, mosaic=mosaic, **changes)
 
 
 class MosaicViewSet(viewsets.ModelViewSet):

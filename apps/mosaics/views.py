@@ -1,16 +1,14 @@
 """Console pages for mosaics: list, the live grid, create/edit/delete (operators their own, admins any)."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 
 from apps.accounts.roles import OPERATOR, VIEWER
 from apps.accounts.views import role_required
-from apps.cameras.forms import add_service_errors
+from apps.cameras.media import stream_urls
 from apps.mosaics import selectors, services
 from apps.mosaics.forms import MosaicForm
-from apps.streaming.services import stream_urls
+from vms.crud import CrudPages
 
 
 def _editable(request, pk):
@@ -41,45 +39,7 @@ def mosaic_detail(request, pk):
     )
 
 
-@role_required(OPERATOR)
-@require_http_methods(["GET", "POST"])
-def mosaic_create(request):
-    form = MosaicForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mosaic = services.mosaic_create(actor=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Mosaic {mosaic.name} created.")
-            return redirect("mosaics:detail", pk=mosaic.pk)
-    return render(request, "mosaics/form.html", {"form": form, "mosaic": None})
-
-
-@role_required(OPERATOR)
-@require_http_methods(["GET", "POST"])
-def mosaic_edit(request, pk):
-    mosaic = _editable(request, pk)
-    form = MosaicForm(request.POST or None, mosaic=mosaic)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mosaic_update(actor=request.user, mosaic=mosaic, **form.service_arguments())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            mosaic.refresh_from_db()
-        else:
-            messages.success(request, f"Mosaic {mosaic.name} saved.")
-            return redirect("mosaics:detail", pk=mosaic.pk)
-    return render(request, "mosaics/form.html", {"form": form, "mosaic": mosaic})
-
-
-@role_required(OPERATOR)
-@require_http_methods(["GET", "POST"])
-def mosaic_delete(request, pk):
-    mosaic = _editable(request, pk)
-    if request.method == "POST":
-        name = mosaic.name
-        services.mosaic_delete(actor=request.user, mosaic=mosaic)
-        messages.success(request, f"Mosaic {name} deleted.")
-        return redirect("mosaics:list")
-    return render(request, "mosaics/confirm_delete.html", {"mosaic": mosaic})
+mosaic_create, mosaic_edit, mosaic_delete = CrudPages(
+    name="mosaic", label="Mosaic", folder="mosaics", form=MosaicForm, get=_editable,
+    create=services.mosaic_create, update=services.mosaic_update, delete=services.mosaic_delete,
+).views(role_required(OPERATOR))

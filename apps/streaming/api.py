@@ -4,11 +4,11 @@ import json
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from apps.cameras.models import Camera, ProvisionState
-from apps.streaming import services, tasks
-from vms.outbox import enqueue
+from apps.cameras import services as camera_services
+from apps.cameras.media import stream_urls
+from apps.cameras.models import Camera
+from apps.streaming import services
 
 router = Router(tags=["streaming"])
 
@@ -55,7 +55,7 @@ def _stream(camera, store):
         "stream_state": camera.stream_state,
         "stream_state_since": camera.stream_state_since.isoformat() if camera.stream_state_since else None,
         "runtime": json.loads(raw) if raw else None,
-        "urls": services.stream_urls(camera),
+        "urls": stream_urls(camera),
     }
 
 
@@ -72,10 +72,6 @@ def stream_detail(request, camera_id: int):
 
 @router.post("/cameras/{camera_id}/provision", response={202: StreamOut}, summary="Provision the camera again")
 def stream_reprovision(request, camera_id: int):
-    if not request.auth.has_role("admin"):
-        raise HttpError(403, "Re-provisioning needs the admin role.")
     camera = get_object_or_404(Camera, pk=camera_id)
-    Camera.objects.filter(pk=camera.pk).update(provision_state=ProvisionState.PENDING, provision_attempts=0)
-    enqueue(tasks.provision_camera, camera.pk)
-    camera.refresh_from_db()
+    camera = camera_services.camera_reprovision(actor=request.auth, camera=camera)
     return 202, _stream(camera, services.status_store())

@@ -1,4 +1,8 @@
-"""The streaming app's periodic work, run by beat from the database."""
+"""The streaming app's periodic work, run by beat from the database. Defined here only.
+
+The data migration and the post_migrate hook (after every migrate and database
+flush) both call `schedules_ensure`, so beat always has them.
+"""
 
 # name, task, every N seconds
 SCHEDULES = [
@@ -7,14 +11,19 @@ SCHEDULES = [
 ]
 
 
-def ensure_periodic_schedules(sender=None, using="default", **kwargs):
-    """Create the schedules if they are missing (after every migrate and database flush)."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
+def schedules_ensure(periodic_task_model, interval_schedule_model, using="default"):
+    """Create the schedules that are missing (the models: real, or a migration's historical ones)."""
     for name, task, seconds in SCHEDULES:
-        if PeriodicTask.objects.using(using).filter(name=name).exists():
+        if periodic_task_model.objects.using(using).filter(name=name).exists():
             continue
-        interval, _ = IntervalSchedule.objects.using(using).get_or_create(every=seconds, period="seconds")
-        PeriodicTask.objects.using(using).create(
+        interval, _ = interval_schedule_model.objects.using(using).get_or_create(every=seconds, period="seconds")
+        periodic_task_model.objects.using(using).create(
             name=name, task=task, interval=interval, enabled=True, expire_seconds=seconds
         )
+
+
+def ensure_periodic_schedules(sender=None, using="default", **kwargs):
+    """post_migrate receiver."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    schedules_ensure(PeriodicTask, IntervalSchedule, using=using)

@@ -11,12 +11,16 @@ from urllib.parse import quote
 
 import redis
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.cameras.models import Camera, ProvisionState, StreamState
-from apps.cameras.services import camera_set_provision_state, camera_set_stream_state
+from apps.cameras.media import stream_urls
+from apps.cameras.models import Camera, ProvisionState, StatusChange, StreamState
+from apps.cameras.presenters import camera_public
 from apps.streaming.client import MediaServerError, PathNotFound, media_server
+from vms import events, live
+from vms.encryption import decrypt
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +46,8 @@ def path_conf(camera):
     }
 
 
-def stream_urls(camera):
-    path = camera.path_name
-    urls = {
-        "hls": f"{settings.MEDIA_HLS_BASE_URL.rstrip('/')}/{path}/index.m3u8",
-        "rtsp": f"{settings.MEDIA_RTSP_BASE_URL.rstrip('/')}/{path}",
-        "webrtc": None,
-    }
-    if settings.MEDIA_WEBRTC_BASE_URL:
-        urls["webrtc"] = f"{settings.MEDIA_WEBRTC_BASE_URL.rstrip('/')}/{path}/whep"
-    return urls
-
-
 def _scrub(text, camera):
     """Error texts may quote the source URL: never let the password through."""
-    from vms.encryption import decrypt
-
     password = decrypt(camera.password_encrypted)
     if not password:
         return text
@@ -65,6 +55,56 @@ def _scrub(text, camera):
     for form in {password, quote(password, safe="")}:
         text = text.replace(form, "***")
     return text
+
+
+# --- the states this app owns: one writer each ------------------------------------------
+
+
+def camera_set_stream_state(*, camera_id, state, reason=""):
+    """Record a change of stream state as a row, then tell consoles and other systems. Idempotent.
+
+    Debounced: a state must have lasted STREAM_STATE_HOLD_SECONDS before it may
+    change again, so a camera flapping every second makes at most one change
+    (one row, one event) per period. The probe that comes after the hold
+    records whatever the camera does then.
+    """
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
+        if camera is None or camera.stream_state == state:
+            return False
+        held = timezone.now() - (camera.stream_state_since or timezone.now())
+        if camera.stream_state != StreamState.UNKNOWN and held.total_seconds() < settings.STREAM_STATE_HOLD_SECONDS:
+            return False
+        change = StatusChange.objects.create(
+            camera=camera, from_state=camera.stream_state, to_state=state, reason=reason[:300]
+        )
+        camera.stream_state = state
+        camera.stream_state_since = timezone.now()
+        camera.save(update_fields=["stream_state", "stream_state_since"])
+
+        def notify():
+            payload = camera_public(camera) | {"from_state": change.from_state, "reason": change.reason}
+            events.publish("camera.status", {"camera_id": camera.pk, "camera_name": camera.name,
+                                             "state": state, "from_state": change.from_state, "reason": change.reason})
+            live.push(live.STATUS, "camera.status", payload)
+            live.push(f"camera.{camera.pk}", "camera.status", payload)
+
+        transaction.on_commit(notify)
+    return True
+
+
+def camera_set_provision_state(*, camera_id, state, error=""):
+    fields = {"provision_state": state, "provision_error": error[:2000]}
+    if state == ProvisionState.READY:
+        fields["provisioned_at"] = timezone.now()
+    Camera.objects.filter(pk=camera_id).update(**fields)
+    camera = Camera.objects.filter(pk=camera_id).first()
+    if camera is not None:
+        transaction.on_commit(lambda: live.push(live.STATUS, "camera.updated", camera_public(camera)))
+    return camera
+
+
+# --- provisioning ------------------------------------------------------------------------
 
 
 def camera_provision(camera_id):

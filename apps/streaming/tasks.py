@@ -5,26 +5,16 @@ from celery import shared_task
 from apps.streaming import services
 from apps.streaming.client import MediaServerError
 
+# The media server may be restarting: retry with back-off (2 s, 4 s, … up to 2 min), then give up to reconcile.
+RETRIED = {"autoretry_for": (MediaServerError,), "max_retries": 8, "retry_backoff": 2, "retry_backoff_max": 120}
 
-@shared_task(
-    name="streaming.provision_camera",
-    autoretry_for=(MediaServerError,),
-    max_retries=8,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-)
+
+@shared_task(name="streaming.provision_camera", **RETRIED)
 def provision_camera(camera_id):
     services.camera_provision(camera_id)
 
 
-@shared_task(
-    name="streaming.deprovision_path",
-    autoretry_for=(MediaServerError,),
-    max_retries=8,
-    retry_backoff=2,
-    retry_backoff_max=120,
-)
+@shared_task(name="streaming.deprovision_path", **RETRIED)
 def deprovision_path(path_name):
     services.path_deprovision(path_name)
 

@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.permissions import ReadViewerWriteOperator
-from apps.cameras.api import as_drf_error
 from apps.watchlists import selectors, services
 from apps.watchlists.models import WatchList, WatchListKind
+from apps.watchlists.presenters import alert_public
 
 
 class EntrySerializer(serializers.Serializer):
@@ -53,17 +53,11 @@ class WatchListSerializer(serializers.ModelSerializer):
         data["entries"] = [{"id": e.id, "pattern": e.pattern, "note": e.note} for e in watchlist.entries.all()]
         return data
 
-    def _call(self, service, **arguments):
-        try:
-            return service(actor=self.context["request"].user, **arguments)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
-
     def create(self, validated):
-        return self._call(services.watchlist_create, **validated)
+        return services.watchlist_create(actor=self.context["request"].user, **validated)
 
     def update(self, watchlist, validated):
-        return self._call(services.watchlist_update, watchlist=watchlist, **validated)
+        return services.watchlist_update(actor=self.context["request"].user, watchlist=watchlist, **validated)
 
 
 class WatchListViewSet(viewsets.ModelViewSet):
@@ -101,7 +95,7 @@ class AlertSerializer(serializers.Serializer):
     detection = serializers.DictField(read_only=True)
 
     def to_representation(self, alert):
-        return services.alert_public(alert)
+        return alert_public(alert)
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -119,17 +113,14 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return selectors.alert_list(state="all")
         watchlist = self.request.query_params.get("watchlist")
         if watchlist not in (None, "") and not str(watchlist).isdigit():
-            raise as_drf_error(DjangoValidationError({"watchlist": "A watch list id is a number."}))
-        try:
-            return selectors.alert_list(
-                state=self.request.query_params.get("state") or "open",
-                watchlist_id=int(watchlist) if watchlist else None,
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+            raise DjangoValidationError({"watchlist": "A watch list id is a number."})
+        return selectors.alert_list(
+            state=self.request.query_params.get("state") or "open",
+            watchlist_id=int(watchlist) if watchlist else None,
+        )
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         alert = services.alert_acknowledge(actor=request.user, alert=self.get_object())
-        return Response(services.alert_public(alert))
+        return Response(alert_public(alert))

@@ -19,9 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import OPERATOR
 from apps.audit.services import audit_record
-from apps.dashboard import live
 from apps.detections.models import plate_key
-from apps.detections import services as detection_services
 from apps.watchlists.models import (
     PATTERN_MAX_LENGTH,
     PATTERN_RE,
@@ -31,7 +29,8 @@ from apps.watchlists.models import (
     WatchListKind,
     WebhookDelivery,
 )
-from vms import events
+from apps.watchlists.presenters import alert_public
+from vms import events, live
 
 logger = logging.getLogger(__name__)
 
@@ -265,24 +264,6 @@ def watchlist_delete(*, actor, watchlist):
 
 
 # --- alerts -------------------------------------------------------------------------
-
-
-def alert_public(alert):
-    """What the console, the events and the webhooks see of an alert."""
-    detection = alert.detection
-    return {
-        "id": alert.pk,
-        "watchlist_id": alert.watchlist_id,
-        "watchlist_name": alert.watchlist.name,
-        "pattern": alert.pattern,
-        "plate_text": alert.plate_text,
-        "camera_id": detection.camera_id,
-        "camera_name": detection.camera.name,
-        "created_at": alert.created_at.isoformat(),
-        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        "acknowledged_by": alert.acknowledged_by.username if alert.acknowledged_by else None,
-        "detection": detection_services.detection_public(detection),
-    }
 
 
 def _matching_entries(detection):

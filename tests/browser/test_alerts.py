@@ -2,8 +2,8 @@
 plate arrives, it shows in the live feed and an alert toast appears, without a reload; the operator
 acknowledges it from the toast.
 
-The detection is written by calling `detection_record(...)` from this test process, as the `persist` task
-would: the real pipeline (frames, models) is tested elsewhere and is slow on this machine. Everything after
+The detection is written by calling `persist_readings(...)` from this test process, as the `persist` task
+does: the real pipeline (frames, models) is tested elsewhere and is slow on this machine. Everything after
 it is real: the commit hook, alert matching, the Channels push through Redis, the ASGI server's WebSocket and
 the page's scripts.
 """

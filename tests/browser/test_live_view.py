@@ -5,7 +5,8 @@ import time
 import pytest
 
 from apps.cameras.models import Camera
-from apps.cameras.services import camera_create, camera_set_stream_state
+from apps.cameras.services import camera_create
+from apps.streaming.services import camera_set_stream_state
 from tests.browser.conftest import CAMERA_NAMES, SCREENSHOTS
 from tests.conftest import PASSWORD
 from tests.processes import wait_for

@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
 from apps.cameras.models import Camera, StatusChange
-from apps.cameras.services import camera_create, camera_delete, camera_set_stream_state, camera_set_zones, camera_update
+from apps.cameras.services import (
+    camera_create,
+    camera_delete,
+    camera_set_zones,
+    camera_update,
+)
+from apps.streaming.services import camera_set_stream_state
 
 pytestmark = pytest.mark.django_db
 

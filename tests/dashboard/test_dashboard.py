@@ -11,7 +11,7 @@ from apps.cameras.models import Camera
 from apps.dashboard.selectors import chart, dashboard_figures
 from apps.detections.models import Detection
 from tests.watchlists.conftest import api_as
-from workers import metrics
+from vms import pipeline_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -82,11 +82,11 @@ def test_pipeline_health_comes_from_the_worker_metrics(cameras):
     gate = cameras["gate"]
     before = dashboard_figures()["pipeline"]
     base = {row["camera_id"]: row for row in before}.get(gate.pk, {"grabbed": 0, "processed": 0, "dropped": 0})
-    metrics.incr(gate.pk, "grabbed", 10)
-    metrics.incr(gate.pk, "detected", 7)
-    metrics.dropped(gate.pk, "expired")
-    metrics.observe(gate.pk, "frame_to_persisted", 420.0)
-    metrics.mark(gate.pk, "last_frame_at")
+    pipeline_metrics.incr(gate.pk, "grabbed", 10)
+    pipeline_metrics.incr(gate.pk, "detected", 7)
+    pipeline_metrics.dropped(gate.pk, "expired")
+    pipeline_metrics.observe(gate.pk, "frame_to_persisted", 420.0)
+    pipeline_metrics.mark(gate.pk, "last_frame_at")
     [row] = dashboard_figures()["pipeline"]  # only cameras with AI
     assert row["camera_name"] == "Gate"
     assert (row["grabbed"], row["processed"], row["dropped"]) == (

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from apps.cameras.services import camera_create
 from tests import processes
-from workers import metrics as pipeline_metrics
+from vms import pipeline_metrics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.detections.services import detection_record
-from workers import metrics
+from vms import pipeline_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,11 @@ def api_as(user):
 
 
 def test_pipeline_status_shows_counters_and_latencies(camera, victor):
-    metrics.reset()
-    metrics.incr(camera.pk, "grabbed", 3)
-    metrics.dropped(camera.pk, "expired")
+    pipeline_metrics.reset()
+    pipeline_metrics.incr(camera.pk, "grabbed", 3)
+    pipeline_metrics.dropped(camera.pk, "expired")
     for ms in (100, 200, 300):
-        metrics.observe(camera.pk, "frame_to_persisted", ms)
+        pipeline_metrics.observe(camera.pk, "frame_to_persisted", ms)
     body = api_as(victor).get(f"/api/ai/pipeline/{camera.pk}").json()
     assert body["grabbed"] == 3 and body["dropped"] == {"expired": 1}
     assert body["latency_ms"]["frame_to_persisted"] == {"p50": 200.0, "p95": 300.0, "count": 3}

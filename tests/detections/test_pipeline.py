@@ -17,14 +17,14 @@ from apps.detections.models import Detection
 from apps.streaming.client import media_server as media_server_client
 from tests import processes
 from tests.accounts.test_login import console_login
-from workers import metrics
+from vms import pipeline_metrics
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ai]
 
 
 @pytest.fixture(scope="module")
 def demo_plates():
-    from apps.streaming.simcam.demo_video import demo_video_path, read_plates
+    from apps.devtools.simcam.demo_video import demo_video_path, read_plates
 
     return {item["text"] for item in read_plates(demo_video_path())["plates"]}
 
@@ -78,7 +78,7 @@ def wired(settings, media_server):
 
 def diagnosis(pipeline, camera):
     """What each stage saw, so a failure of this long chain says where it stopped."""
-    lines = [f"metrics: {metrics.camera_snapshot(camera.pk)}"]
+    lines = [f"metrics: {pipeline_metrics.camera_snapshot(camera.pk)}"]
     try:
         lines.append(f"media path: {media_server_client().path_state(f'cam_{camera.pk}')}")
     except Exception as error:  # the diagnosis must not hide the failure
@@ -92,7 +92,7 @@ def diagnosis(pipeline, camera):
 
 
 def counter(camera_id, name):
-    return metrics.camera_snapshot(camera_id).get(name, 0)
+    return pipeline_metrics.camera_snapshot(camera_id).get(name, 0)
 
 
 async def watch_console(base_url, cookie, until, timeout):
@@ -139,7 +139,7 @@ def test_a_known_plate_is_detected_stored_published_and_pushed(
             assert event["detection"]["plate_text"] in demo_plates
     # The push and the event go out inside persist; its counter moves just after.
     processes.wait_for(lambda: counter(camera.pk, "persisted") > 0, timeout=10, what="persisted counted")
-    snapshot = metrics.camera_snapshot(camera.pk)
+    snapshot = pipeline_metrics.camera_snapshot(camera.pk)
     assert snapshot["grabbed"] > 0
     assert snapshot["latency_ms"]["frame_to_persisted"]["p50"] is not None
 
@@ -178,12 +178,12 @@ def test_an_expired_frame_is_counted_dropped_and_not_persisted(pipeline, wired, 
     # Through the broker to the running persist worker: it is refused there, not merely late.
     persist.apply_async(args=[found], headers={"camera_id": camera.pk})
     processes.wait_for(
-        lambda: metrics.camera_snapshot(camera.pk)["dropped"].get("expired", 0) == 1, timeout=30,
+        lambda: pipeline_metrics.camera_snapshot(camera.pk)["dropped"].get("expired", 0) == 1, timeout=30,
         what="the expired frame counted",
     )
     assert not Detection.objects.filter(camera=camera).exists()
     # Run late by hand (as a redelivery would), it is still refused.
     persist.run(found)
-    assert metrics.camera_snapshot(camera.pk)["dropped"]["expired"] == 2
+    assert pipeline_metrics.camera_snapshot(camera.pk)["dropped"]["expired"] == 2
     assert not Detection.objects.filter(camera=camera).exists()
     assert Camera.objects.filter(pk=camera.pk).exists()

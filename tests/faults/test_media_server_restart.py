@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 
+from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera
 from apps.streaming import services
 from apps.streaming.client import media_server as media_server_client
@@ -55,9 +56,9 @@ def test_reconcile_restores_paths_and_live_view_and_ai_resume(alice, demo_camera
         for camera in cameras:
             services.camera_provision(camera.pk)
             assert services.camera_probe(camera.pk) == "online"
-        hls = services.stream_urls(cameras[0])["hls"]
+        hls = stream_urls(cameras[0])["hls"]
         assert timed(lambda: playlist_ok(hls), 20, "HLS before") >= 0
-        reader = FrameReader(services.stream_urls(cameras[1])["rtsp"])
+        reader = FrameReader(stream_urls(cameras[1])["rtsp"])
         assert reader.latest(wait=10)[0] is not None
 
         server.kill()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PUSH = """
 import django; django.setup()
-from apps.dashboard.live import push
+from vms.live import push
 push("status", "camera.status", {"id": 1, "stream_state": "online"})
 """
 

@@ -11,13 +11,13 @@ import pytest
 
 from apps.detections.models import Detection
 from tests import processes
-from workers import metrics
+from vms import pipeline_metrics
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ai]
 
 
 def demo_frame_with_a_plate():
-    from apps.streaming.simcam.demo_video import demo_video_path, read_plates
+    from apps.devtools.simcam.demo_video import demo_video_path, read_plates
 
     video = demo_video_path()
     first = read_plates(video)["plates"][0]
@@ -51,9 +51,9 @@ def test_a_frame_whose_worker_died_is_redelivered_and_persisted_once(alice, monk
     camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://127.0.0.1:9/none", plate_camera=True)
     frame, plate = demo_frame_with_a_plate()
     frame_id = uuid.uuid4().hex
-    metrics.store().set(frame_key(frame_id), cv2.imencode(".jpg", frame)[1].tobytes(), ex=600)
+    pipeline_metrics.store().set(frame_key(frame_id), cv2.imencode(".jpg", frame)[1].tobytes(), ex=600)
     ref = {"camera_id": camera.pk, "frame_id": frame_id, "frame_time": time.time()}
-    metrics.store().delete(f"motion:{camera.pk}")  # ids restart with each test database
+    pipeline_metrics.store().delete(f"motion:{camera.pk}")  # ids restart with each test database
 
     # No preloading: the first detect spends seconds loading models, time enough to kill it mid-task.
     env = processes.test_env(PIPELINE_FRAME_BUDGET_SECONDS=300)

@@ -9,9 +9,14 @@ import pytest
 import requests
 import yaml
 
-from apps.streaming.standin.pathconf import PATH_DEFAULTS
+from apps.devtools.mediaserver.pathconf import PATH_DEFAULTS
 
-from .conftest import MEDIAMTX_DEFAULT_CONFIG, REPO_ROOT, StandInMediaServer, unique_path_name
+from .conftest import (
+    MEDIAMTX_DEFAULT_CONFIG,
+    REPO_ROOT,
+    StandInMediaServer,
+    unique_path_name,
+)
 
 SOURCE = "rtsp://127.0.0.1:1/never-read"
 

@@ -2,8 +2,8 @@
 
 import subprocess
 
+from apps.devtools.simcam.demo_video import demo_video_path, read_plates
 from apps.streaming.services import PROBE_FRAME_SIZE, picture_changes
-from apps.streaming.simcam.demo_video import demo_video_path, read_plates
 
 
 def frame_at(video, seconds):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from apps.streaming.simcam.demo_video import make_demo_video
+from apps.devtools.simcam.demo_video import make_demo_video
 from tests import processes
 from tests.processes import ROOT, Process, free_port, port_open, wait_for
 
@@ -170,7 +170,7 @@ class TestFakeCamera:
             process.stop()
 
     def test_it_runs_in_process_on_a_free_port(self, clip):
-        from apps.streaming.simcam.server import CameraServer
+        from apps.devtools.simcam.server import CameraServer
 
         with CameraServer({"gate": clip}, port=0) as server:
             assert server.port > 0
@@ -203,7 +203,7 @@ class TestDemoVideo:
 
     def test_a_30_second_video_shows_both_plate_formats(self, tmp_path):
         # Drawing only: the schedule of the default length, without encoding 300 frames.
-        from apps.streaming.simcam.demo_video import plate_format, schedule
+        from apps.devtools.simcam.demo_video import plate_format, schedule
 
         plates = [passage.plate for passage in schedule(30)]
         assert len(plates) >= 3 and len(set(plates)) == len(plates)

@@ -48,9 +48,9 @@ def test_roi_that_excludes_the_car_reports_nothing(detector):
 
 @pytest.mark.ai
 def test_easyocr_reads_a_sample_plate():
+    from apps.detections.plates import normalise_plate
     from workers.vision.detector import plate_crop
     from workers.vision.ocr import EasyOcrReader
-    from workers.vision.plates import normalise_plate
 
     reader = EasyOcrReader()
     read = []

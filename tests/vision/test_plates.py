@@ -1,6 +1,11 @@
 import pytest
 
-from workers.vision.plates import clean_plate, near_identical, normalise_plate, plate_similarity
+from apps.detections.plates import (
+    clean_plate,
+    near_identical,
+    normalise_plate,
+    plate_similarity,
+)
 
 
 @pytest.mark.parametrize(

@@ -26,11 +26,13 @@ def camera(db):
     return Camera.objects.create(name="Gate", rtsp_url="rtsp://192.0.2.10/live")
 
 
-def see(camera, text, *, at=None, confidence=0.9, vehicle_box=(0.2, 0.3, 0.6, 0.9)):
-    """One frame in which `camera` reads plate `text`, through the real persist service."""
+def see(camera, text, *, at=None, confidence=0.9, vehicle_box=(0.2, 0.3, 0.6, 0.9), watchlists=True):
+    """One frame in which `camera` reads plate `text`, through what the persist task runs: detections, then
+    the watch lists (`watchlists=False`: the detection only, for tests that call `alert_match` themselves)."""
     from apps.detections.services import detection_record
+    from workers.pipeline import persist_readings
 
-    written = detection_record(
+    written = (persist_readings if watchlists else detection_record)(
         camera_id=camera.pk,
         frame_id=f"test-frame-{next(_frames)}",
         frame_time=at or timezone.now(),

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alert(camera, olivia):
     watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"])
-    [alert] = alert_match(detection=see(camera, "ABC1234"))
+    [alert] = alert_match(detection=see(camera, "ABC1234", watchlists=False))
     return alert
 
 

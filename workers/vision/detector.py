@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field
 
 import cv2
 
-from .plates import normalise_plate
+from apps.detections.plates import normalise_plate
+from vms.geometry import box_iou
+
 from .zones import inside_zones
 
 # COCO class ids of the vehicles we report.
@@ -200,16 +202,6 @@ class Detector:
                 if all(box_iou(box, kept) < 0.5 for kept, _ in boxes):
                     boxes.append((box, confidence))
         return boxes
-
-
-def box_iou(a, b):
-    """Intersection over union of two x1, y1, x2, y2 boxes."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    intersection = width * height
-    return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection)
 
 
 def _normalised(box_px, width, height):

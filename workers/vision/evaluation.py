@@ -9,8 +9,8 @@ Failure taxonomy, in pipeline order:
 
 from dataclasses import dataclass
 
-from .detector import box_iou
-from .plates import clean_plate, edit_distance
+from apps.detections.plates import clean_plate, edit_distance
+from vms.geometry import box_iou
 
 IOU_MATCH = 0.5
 

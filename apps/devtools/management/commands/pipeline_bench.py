@@ -2,7 +2,7 @@
 
     python manage.py pipeline_bench --cameras 8 --seconds 60 [--plate-cameras] [--fps 1]
 
-Starts a whole stack apart from `make run` (workers/harness.py: its own
+Starts a whole stack apart from `make run` (apps/devtools/bench/harness.py: its own
 database, Redis DBs and RabbitMQ vhost; the stand-in media server, N simulated
 cameras on the demo video, the io, frames and AI workers and beat), creates N
 AI cameras, lets them warm up, then measures for S seconds: per camera the
@@ -24,7 +24,8 @@ from datetime import datetime
 import redis
 from django.core.management.base import BaseCommand, CommandError
 
-from workers.harness import HarnessError, Stack, percentile
+from apps.devtools.bench.harness import HarnessError, Stack
+from vms.stats import percentile
 
 
 async def listen_for_pushes(channel_layer_url, seconds):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vms.stats import percentile
+
 
 def read_labels(folder):
     """[(image path, (x1, y1, x2, y2) px, plate)] from the label files of `folder`."""
@@ -25,11 +27,6 @@ def read_labels(folder):
             x, y, w, h = (float(v) for v in (x, y, w, h))
             labels.append((folder / name, (x, y, x + w, y + h), plate.strip().upper()))
     return labels
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
 
 
 class Command(BaseCommand):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from apps.detections.models import plate_key
+from vms.stats import percentile
 
 CONFUSE = {"B": "8", "O": "0", "I": "1", "S": "5", "Z": "2", "G": "6", "8": "B", "0": "O", "1": "I", "5": "S", "2": "Z", "6": "G"}
 VEHICLES = ["car"] * 8 + ["truck", "bus", "motorcycle"]
@@ -36,11 +37,6 @@ COPY_COLUMNS = (
     "camera_id", "first_seen", "last_seen", "frame_time", "readings", "vehicle_class", "vehicle_confidence",
     "plate_text", "plate_format", "plate_confidence", "plate_key", "snapshot", "plate_crop", "created_at",
 )
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def random_plate(rng):

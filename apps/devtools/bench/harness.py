@@ -8,7 +8,6 @@ AI workers as `make run` starts them, beat, and optionally the web server.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 import psycopg
 import redis
 from django.conf import settings
+
+from apps.devtools.net import free_port
 
 ROOT = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
@@ -29,19 +30,6 @@ REDIS_DBS = {"REDIS_SESSIONS_URL": 4, "REDIS_CACHE_URL": 5, "REDIS_STREAMING_URL
 
 class HarnessError(Exception):
     pass
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, fraction):
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def process_tree(pid):

@@ -1,6 +1,6 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.dashboard.live import CONSOLE_GROUPS
+from vms.live import CONSOLE_GROUPS
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             force=True,
         )
         # Imported here: loading GStreamer is only for this command.
-        from apps.streaming.standin.server import run
+        from apps.devtools.mediaserver.server import run
 
         try:
             run(host=host, api_port=api_port, rtsp_port=rtsp_port, hls_port=hls_port, api_user=api_user,

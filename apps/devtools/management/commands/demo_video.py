@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--still", action="store_true", help="a picture that never changes (a frozen camera)")
 
     def handle(self, *args, output, seconds, fps, width, height, still, **options):
-        from apps.streaming.simcam.demo_video import make_demo_video, sidecar_path
+        from apps.devtools.simcam.demo_video import make_demo_video, sidecar_path
 
         if seconds <= 0 or fps <= 0:
             raise CommandError("--seconds and --fps must be positive")

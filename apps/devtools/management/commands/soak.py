@@ -2,7 +2,7 @@
 
     python manage.py soak --cameras 8 --users 4 --minutes 10
 
-Starts a whole stack apart from `make run` (workers/harness.py) with the web
+Starts a whole stack apart from `make run` (apps/devtools/bench/harness.py) with the web
 server, creates N AI cameras and U operators; each operator logs in, keeps a
 console WebSocket open and, with a second's thought between clicks, opens the
 dashboard, the camera list and pages, searches detections and calls the APIs.
@@ -25,8 +25,9 @@ import requests
 import websockets
 from django.core.management.base import BaseCommand, CommandError
 
-from workers import metrics
-from workers.harness import HarnessError, Stack, percentile
+from apps.devtools.bench.harness import HarnessError, Stack
+from vms import pipeline_metrics
+from vms.stats import percentile
 
 PASSWORD = "Soak-operator-2026"
 THINK_SECONDS = 1.0
@@ -193,7 +194,7 @@ class Command(BaseCommand):
             time.sleep(1)
         grabbed = accounted = 0
         for cid in camera_ids:
-            g, a = metrics.ledger(metrics.camera_snapshot(cid, client=store))
+            g, a = pipeline_metrics.ledger(pipeline_metrics.camera_snapshot(cid, client=store))
             grabbed, accounted = grabbed + g, accounted + a
         return grabbed, accounted
 

@@ -1,10 +1,10 @@
 """Simulated IP cameras and the generated demo video, for tests and local runs.
 
-    from apps.streaming.simcam import demo_video_path, read_plates
+    from apps.devtools.simcam import demo_video_path, read_plates
     video = demo_video_path()            # var/demo/demo-v1.mp4, generated on first use
     read_plates(video)["plates"]         # [{"text": "BRA2E19", "in_view": [0.3, 7.2], ...}, ...]
 
-    from apps.streaming.simcam.server import CameraServer   # loads GStreamer
+    from apps.devtools.simcam.server import CameraServer   # loads GStreamer
     with CameraServer({"gate": video}, port=0) as server:
         server.url("gate")               # rtsp://127.0.0.1:PORT/gate, looping
 """

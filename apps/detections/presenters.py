@@ -1,0 +1,18 @@
+"""What consoles, events, APIs and webhooks see of a detection."""
+
+
+def detection_public(detection):
+    return {
+        "id": detection.pk,
+        "camera_id": detection.camera_id,
+        "camera_name": detection.camera.name,
+        "plate_text": detection.plate_text,
+        "plate_confidence": detection.plate_confidence,
+        "vehicle_class": detection.vehicle_class,
+        "vehicle_confidence": detection.vehicle_confidence,
+        "first_seen": detection.first_seen.isoformat(),
+        "last_seen": detection.last_seen.isoformat(),
+        "readings": detection.readings,
+        "snapshot_url": detection.snapshot.url if detection.snapshot else None,
+        "plate_crop_url": detection.plate_crop.url if detection.plate_crop else None,
+    }
