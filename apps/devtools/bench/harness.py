@@ -23,8 +23,9 @@ ROOT = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-DATABASE = "vms_bench"
-VHOST = "vms_bench"
+# Its own database and RabbitMQ vhost (VMS_BENCH_NAME), so two benchmarks can run side by side; Redis DBs 4–7 of
+# the Redis that REDIS_CACHE_URL names.
+DATABASE = VHOST = os.environ.get("VMS_BENCH_NAME", "vms_bench")
 REDIS_DBS = {"REDIS_SESSIONS_URL": 4, "REDIS_CACHE_URL": 5, "REDIS_STREAMING_URL": 6, "REDIS_AI_URL": 7}
 
 
