@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def start_media_server(ports, name):
     proc = processes.Process(
         name,
-        [sys.executable, "manage.py", "mediaserver", "--api-port", str(ports["api"]), "--rtsp-port",
+        [sys.executable, "manage.py", "mediaserver", "--server", "standin", "--api-port", str(ports["api"]), "--rtsp-port",
          str(ports["rtsp"]), "--hls-port", str(ports["hls"])],
         env=processes.test_env(),
     )
