@@ -8,9 +8,9 @@ run:
 test: setup-test services
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
-## The edit–test loop: the suite without the browser tests and without the models (markers `browser`, `ai`).
+## The edit–test loop: the suite less the browser tests, the models and the slow tests (markers `browser`, `ai`, `slow`).
 test-fast: setup-test services
-	.venv/bin/python -m pytest -m "not ai and not browser" $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -m "not ai and not browser and not slow" $(PYTEST_ARGS)
 
 setup:
 	deploy/scripts/setup.sh run
