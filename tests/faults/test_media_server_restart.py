@@ -13,7 +13,7 @@ from apps.streaming.client import media_server as media_server_client
 from tests import processes
 from tests.faults.conftest import timed
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def start_media_server(ports, name):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# The repository's parent holds shared/ (CI clones the repository elsewhere but keeps shared/ beside it).
-MEDIAMTX_REFERENCE = REPO_ROOT / ".." / "shared" / "reference" / "mediamtx"
+# MediaMTX's own OpenAPI and default configuration, vendored unchanged (docs/reference/README.md).
+MEDIAMTX_REFERENCE = REPO_ROOT / "docs" / "reference" / "mediamtx"
 OPENAPI_SPEC = MEDIAMTX_REFERENCE / "openapi.yaml"
 MEDIAMTX_DEFAULT_CONFIG = MEDIAMTX_REFERENCE / "mediamtx.yml"
 
