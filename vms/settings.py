@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "corsheaders",
     "channels",
+    # Only for its static files: /api/docs serves Swagger UI from here, not from a CDN (blocked by the CSP).
+    "ninja",
     "apps.accounts",
     "apps.audit",
     "apps.cameras",
