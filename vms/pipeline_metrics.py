@@ -2,7 +2,7 @@
 
 Counters per camera: grabbed, then exactly one outcome per grabbed frame — still
 (no motion), empty (nothing found), persisted, or dropped (by reason: expired,
-frame_gone) — plus detected (went through the models) and drops before a frame
+frame_gone, persist_failed) — plus detected (went through the models) and drops before a frame
 was grabbed (no_frame, stale_source).
 Latencies per camera and stage: the last LATENCY_KEEP observations, in ms.
 """

@@ -1,10 +1,12 @@
 """The AI chain at 1 FPS per camera: grab_frame (queue frames) → detect (queue detect) → persist (queue persist).
 
 Frames travel as a key to a short-lived Redis entry (DB 3), never as pixels
-through the broker. Every step carries the frame's time and checks its
+through the broker. Every frame carries its time, and detect checks its
 deadline first: a frame too old to matter is dropped and counted, never
-processed late. (Not Celery's `expires`: RabbitMQ would then drop expired
+detected late. (Not Celery's `expires`: RabbitMQ would then drop expired
 messages in the queue silently, and the frame ledger could not balance.)
+Persist has no deadline: what detect paid for is stored, late or not, and a
+failing persist is retried with back-off, then counted and logged.
 """
 
 import logging
@@ -13,7 +15,7 @@ import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
@@ -22,6 +24,9 @@ from vms import pipeline_metrics
 logger = logging.getLogger(__name__)
 
 FRAME_TTL_SECONDS = 30
+# Back-off 1, 2, 4, 8, 16 s at most (jitter makes it less): a late retry may find the frame gone
+# and store the detection without its snapshot, which beats losing it.
+PERSIST_MAX_RETRIES = 5
 JPEG_QUALITY = 90
 
 
@@ -159,10 +164,28 @@ def persist_readings(**found):
     return written
 
 
-@shared_task(name="pipeline.persist", ignore_result=True)
-def persist(found):
-    if _too_late(found):
-        return
+class PersistTask(Task):
+    """Persist, retried with back-off when the database or a service fails; recorded when it gives up."""
+
+    autoretry_for = (Exception,)
+    max_retries = PERSIST_MAX_RETRIES
+    retry_backoff = 1
+    retry_backoff_max = 16
+    retry_jitter = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        found = args[0] if args else kwargs.get("found", {})
+        # Counted as a drop so the frame ledger still balances; the frame id tells which frame.
+        pipeline_metrics.dropped(found.get("camera_id"), "persist_failed")
+        logger.error(
+            "persist gave up on frame %s of camera %s after %s retries: %r",
+            found.get("frame_id"), found.get("camera_id"), self.request.retries, exc,
+        )
+
+
+@shared_task(base=PersistTask, bind=True, name="pipeline.persist", ignore_result=True)
+def persist(self, found):
+    """Store what detect found. No deadline here: the detection was paid for, a late one is still kept."""
     camera_id, frame_time = found["camera_id"], found["frame_time"]
     started = time.time()
     persist_readings(
