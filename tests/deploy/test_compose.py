@@ -107,7 +107,7 @@ def test_dependencies_wait_on_conditions(services):
     # Migrations run once, before the app starts.
     init = [n for n in services if one_shot(n, services)]
     assert init, "no one-shot migrate/init service"
-    for app in ("web", "worker", "worker-ai", "beat", "flower"):
+    for app in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat", "flower"):
         assert services[app]["depends_on"][init[0]]["condition"] == "service_completed_successfully"
     command = " ".join(services[init[0]]["command"])
     entrypoint = (REPO / "deploy" / "docker" / "entrypoint.sh").read_text()
@@ -211,8 +211,10 @@ def test_files_the_builds_reference_exist(services):
 
 def test_entrypoint_roles_match_the_services(services):
     entrypoint = (REPO / "deploy" / "docker" / "entrypoint.sh").read_text()
-    for name in ("web", "worker", "worker-ai", "beat", "flower", "init"):
+    for name in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat", "flower", "init"):
         assert re.search(rf"^\s+{re.escape(name)}\)", entrypoint, re.M), f"entrypoint has no role {name}"
-    assert "-Q provision,persist,events,default" in entrypoint
+        assert name == "init" or services[name]["command"] == [name]
+    assert "-Q provision,persist,default" in entrypoint
+    assert "-Q probe" in entrypoint and "-Q events" in entrypoint
     assert "-Q frames" in entrypoint and "-Q detect" in entrypoint
     assert "--proxy-headers" in entrypoint and "--url_prefix=flower" in entrypoint

@@ -49,7 +49,7 @@ def pipeline(media_server, django_db_setup, django_db_blocker):
     ]
     try:
         processes.wait_for(lambda: started[0].check_alive() and "gate" in started[0].output(), 180, what="camera")
-        started.append(processes.start_celery_worker("provision,persist,events,default", env=env, name="io",
+        started.append(processes.start_celery_worker("provision,probe,persist,events,default", env=env, name="io",
                                                      pool="threads", concurrency=4))
         started.append(processes.start_celery_worker("frames", env=env, name="frames", pool="threads",
                                                      concurrency=4))

@@ -120,8 +120,12 @@ class Stack:
         self.spawn("cameras", [sys.executable, "manage.py", "fakecamera", "--port", str(self.ports["cameras"]),
                                *[f"cam{i}=demo" for i in range(cameras)]])
         self.spawn("worker", [celery, "-A", "vms", "worker", "-n", "harness-io@%h", "-Q",
-                              "provision,persist,events,default", "--pool", "threads", "--concurrency", "8",
+                              "provision,persist,default", "--pool", "threads", "--concurrency", "8",
                               "--loglevel", "WARNING"])
+        self.spawn("probe", [celery, "-A", "vms", "worker", "-n", "harness-probe@%h", "-Q", "probe",
+                             "--pool", "threads", "--concurrency", "4", "--loglevel", "WARNING"])
+        self.spawn("webhooks", [celery, "-A", "vms", "worker", "-n", "harness-webhooks@%h", "-Q", "events",
+                                "--pool", "threads", "--concurrency", "4", "--loglevel", "WARNING"])
         self.spawn("frames", [celery, "-A", "vms", "worker", "-n", "harness-frames@%h", "-Q", "frames",
                               "--pool", "threads", "--concurrency", "8", "--loglevel", "WARNING"])
         self.spawn("ai", [celery, "-A", "vms", "worker", "-n", "harness-ai@%h", "-Q", "detect", "--pool", "prefork",
