@@ -48,7 +48,10 @@ def path_conf(camera):
 
 def _scrub(text, camera):
     """Error texts may quote the source URL: never let the password through."""
-    password = decrypt(camera.password_encrypted)
+    try:
+        password = decrypt(camera.password_encrypted)
+    except ValueError:  # no URL with it could have been built, so no text quotes it
+        return text
     if not password:
         return text
     # As typed and as it appears inside a URL (percent-encoded).
@@ -114,8 +117,12 @@ def camera_provision(camera_id):
         return None
     Camera.objects.filter(pk=camera_id).update(provision_attempts=F("provision_attempts") + 1)
     try:
+        conf = path_conf(camera) if camera.enabled else None
+    except ValueError as exc:  # the password cannot be decrypted: retrying will not help, a new password will
+        return camera_set_provision_state(camera_id=camera_id, state=ProvisionState.ERROR, error=str(exc))
+    try:
         if camera.enabled:
-            media_server().path_replace(camera.path_name, path_conf(camera))
+            media_server().path_replace(camera.path_name, conf)
         else:
             try:
                 media_server().path_delete(camera.path_name)
@@ -142,7 +149,13 @@ def paths_reconcile():
     wanted = {camera.path_name: camera for camera in Camera.objects.filter(enabled=True)}
     summary = {"added": [], "replaced": [], "deleted": [], "errors": []}
     for name, camera in wanted.items():
-        conf = path_conf(camera)
+        try:
+            conf = path_conf(camera)
+        except ValueError as exc:
+            # One camera whose password cannot be decrypted (after a key change) is its error, not the pass's.
+            summary["errors"].append(name)
+            camera_set_provision_state(camera_id=camera.pk, state=ProvisionState.ERROR, error=str(exc))
+            continue
         current = configured.get(name)
         if current is not None and all(current.get(key) == value for key, value in conf.items()):
             if camera.provision_state != ProvisionState.READY:
