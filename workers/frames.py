@@ -2,8 +2,10 @@
 
 Opening a capture per frame costs ~2 s and gives a frame over a second old
 (DESIGN.md); a reader kept open, drained by its own thread, gives the newest
-frame in tens of milliseconds. Readers close after an idle timeout and
-reopen after errors.
+frame in tens of milliseconds. Readers reopen after errors, and close once
+no one has asked for a frame for the idle timeout — checked by the pool's own
+thread, so a camera whose AI was turned off (no more ticks, no more `get`)
+stops being decoded and pulled.
 """
 
 import os
@@ -69,9 +71,15 @@ class ReaderPool:
         self.idle_seconds = idle_seconds
         self.readers = {}
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.reaper = None
 
     def get(self, key, url):
         with self.lock:
+            if self.reaper is None:
+                # Started on first use, not at import: only the frames worker runs it.
+                self.reaper = threading.Thread(target=self._reap, name="frame-reader reaper", daemon=True)
+                self.reaper.start()
             self._close_idle()
             reader = self.readers.get(key)
             if reader is not None and reader.url != url:
@@ -81,6 +89,11 @@ class ReaderPool:
                 reader = self.readers[key] = FrameReader(url)
             return reader
 
+    def _reap(self):
+        while not self.stopping.wait(min(1.0, self.idle_seconds / 4)):
+            with self.lock:
+                self._close_idle()
+
     def _close_idle(self):
         now = time.monotonic()
         for key, reader in list(self.readers.items()):
@@ -89,6 +102,7 @@ class ReaderPool:
                 del self.readers[key]
 
     def close_all(self):
+        self.stopping.set()
         with self.lock:
             for reader in self.readers.values():
                 reader.close()
