@@ -105,6 +105,17 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "3"))
+# The web process (ASGI, which turns this on in vms/asgi.py) shares one psycopg pool between its
+# threads: Django advises against persistent connections (CONN_MAX_AGE) under ASGI. The pool's
+# timeout is the connect timeout, so a database outage is answered 503 as quickly as without it.
+if env_bool("DATABASE_POOL", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["application_name"] = "vms-web"  # so pg_stat_activity tells them apart
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": int(env("DATABASE_CONNECT_TIMEOUT", "3")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: DB 0 sessions, DB 1 cache, DB 2 stream status, DB 3 AI.
