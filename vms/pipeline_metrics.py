@@ -47,6 +47,16 @@ def mark(camera_id, field, value=None):
     store().hset(f"metrics:{camera_id}", field, value if value is not None else time.time())
 
 
+def last_frame_times(camera_ids):
+    """{camera id: wall-clock time of the frames worker's last frame of it} for those that have one."""
+    if not camera_ids:
+        return {}
+    pipe = store().pipeline()
+    for camera_id in camera_ids:
+        pipe.hget(f"metrics:{camera_id}", "last_frame_at")
+    return {camera_id: float(value) for camera_id, value in zip(camera_ids, pipe.execute()) if value is not None}
+
+
 def camera_snapshot(camera_id, client=None):
     """Counters and latency percentiles of one camera (`client`: another Redis than this process's)."""
     client = client or store()

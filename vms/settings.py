@@ -182,6 +182,11 @@ MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
+# A camera nobody pulls (on demand, no viewer, no AI) is probed this rarely: each probe makes the
+# media server pull it for the probe and its close-after delay.
+STREAM_IDLE_PROBE_SECONDS = float(env("STREAM_IDLE_PROBE_SECONDS", "120"))
+# A frame from the frames worker this recent is proof enough that an AI camera is online.
+STREAM_FRESH_FRAME_SECONDS = float(env("STREAM_FRESH_FRAME_SECONDS", "10"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.
 STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
