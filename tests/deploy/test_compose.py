@@ -164,6 +164,19 @@ def test_the_app_is_wired_to_the_services(services):
     assert mtx["MTX_AUTHINTERNALUSERS_1_PASS"].startswith("${MEDIAMTX_API_PASSWORD")
 
 
+def test_frames_have_a_bounded_redis_of_their_own_that_cannot_evict_sessions(services):
+    env = services["web"]["environment"]
+    assert "@redis-frames:6379/" in env["REDIS_AI_URL"]
+    for url in ("REDIS_SESSIONS_URL", "REDIS_CACHE_URL", "REDIS_STREAMING_URL", "CHANNEL_LAYER_URL"):
+        assert "@redis:6379/" in env[url], url
+    frames = " ".join(services["redis-frames"]["command"])
+    assert re.search(r"--maxmemory \d+mb", frames) and "--maxmemory-policy allkeys-lru" in frames
+    sessions = " ".join(services["redis"]["command"])
+    assert "--maxmemory-policy noeviction" in sessions
+    for app in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat"):
+        assert services[app]["depends_on"]["redis-frames"]["condition"] == "service_healthy", app
+
+
 def test_every_variable_is_documented_in_env_example(compose_text):
     documented = documented_variables()
     missing = referenced_variables(compose_text) - documented
