@@ -1,7 +1,8 @@
 """Pipeline counters and latencies, shared by every worker process through Redis (DB 3).
 
 Counters per camera: grabbed, then exactly one outcome per grabbed frame — still
-(no motion), empty (nothing found), persisted, or dropped (by reason: expired,
+(no motion), empty (nothing found), persisted, superseded (a newer frame of the
+camera reached detect's queue before it was detected), or dropped (by reason: expired,
 frame_gone, persist_failed) — plus detected (went through the models) and drops before a frame
 was grabbed (no_frame, stale_source).
 Latencies per camera and stage: the last LATENCY_KEEP observations, in ms.
@@ -72,6 +73,7 @@ def camera_snapshot(camera_id, client=None):
         "persisted": counters.get("persisted", 0),
         "still": counters.get("still", 0),
         "empty": counters.get("empty", 0),
+        "superseded": counters.get("superseded", 0),
         "dropped": {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("dropped:")},
         "last_frame_at": float(raw["last_frame_at"]) if "last_frame_at" in raw else None,
         "latency_ms": latencies,
@@ -85,7 +87,8 @@ NOT_GRABBED = ("no_frame", "stale_source")
 def ledger(snapshot):
     """(grabbed, accounted for): equal once the pipeline is idle."""
     dropped = sum(v for k, v in snapshot["dropped"].items() if k not in NOT_GRABBED)
-    return snapshot["grabbed"], snapshot["still"] + snapshot["empty"] + snapshot["persisted"] + dropped
+    accounted = snapshot["still"] + snapshot["empty"] + snapshot["persisted"] + snapshot["superseded"] + dropped
+    return snapshot["grabbed"], accounted
 
 
 def cameras():

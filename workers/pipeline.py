@@ -49,9 +49,56 @@ def frame_key(frame_id):
     return f"frame:{frame_id}"
 
 
+def pending_key(camera_id):
+    return f"pending:{camera_id}"
+
+
+# Cameras' ticks are spread over their period by the golden ratio: any run of camera ids
+# lands evenly, so their frames reach detect one after another, not all at the same instant.
+GOLDEN_FRACTION = 0.6180339887498949
+PHASE_TOLERANCE_SECONDS = 0.02
+
+
+def phase_delay(camera_id, period, now):
+    """Seconds from `now` to the camera's next slot in its period (beat fires every camera together)."""
+    offset = (camera_id * GOLDEN_FRACTION) % 1.0 * period
+    delay = (offset - now % period) % period
+    return 0.0 if delay < PHASE_TOLERANCE_SECONDS or period - delay < PHASE_TOLERANCE_SECONDS else delay
+
+
+def hand_to_detect(camera_id, jpeg, frame_time):
+    """Keep the frame, make it the camera's one frame waiting for detect, and queue detect.
+
+    A frame of the same camera still waiting is superseded: detect skips it and counts it so.
+    """
+    frame_id = uuid.uuid4().hex
+    pipe = pipeline_metrics.store().pipeline()
+    pipe.set(frame_key(frame_id), jpeg, ex=FRAME_TTL_SECONDS)
+    pipe.set(pending_key(camera_id), frame_id, ex=FRAME_TTL_SECONDS)
+    pipe.execute()
+    pipeline_metrics.incr(camera_id, "grabbed")
+    pipeline_metrics.mark(camera_id, "last_frame_at", frame_time)
+    ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
+    detect.apply_async(args=[ref], headers={"camera_id": camera_id})
+    return ref
+
+
+def _superseded(ref):
+    """Whether a newer frame of the camera was handed to detect since; if so it is counted, not detected."""
+    pending = pipeline_metrics.store().get(pending_key(ref["camera_id"]))
+    if pending is not None and pending.decode() != ref["frame_id"]:
+        pipeline_metrics.incr(ref["camera_id"], "superseded")
+        return True
+    return False
+
+
 @shared_task(name="pipeline.grab_frame", acks_late=False, ignore_result=True)
-def grab_frame(camera_id):
-    """Take the newest frame of the camera and hand it to detect. A stale tick just stops."""
+def grab_frame(camera_id, phased=False):
+    """Take the newest frame of the camera at its slot in the period and hand it to detect.
+
+    Beat ticks every camera at the same instant; a tick away from the camera's slot is sent on
+    to the slot (a countdown: the worker holds it without a thread). A stale tick just stops.
+    """
     import cv2
 
     from apps.cameras.media import stream_urls
@@ -59,6 +106,12 @@ def grab_frame(camera_id):
 
     camera = Camera.objects.filter(pk=camera_id, enabled=True, ai_enabled=True).first()
     if camera is None:
+        return
+    period = 1.0 / camera.ai_fps
+    delay = 0.0 if phased else phase_delay(camera_id, period, time.time())
+    if delay:
+        grab_frame.apply_async(args=[camera_id], kwargs={"phased": True}, countdown=delay,
+                               expires=delay + period, headers={"camera_id": camera_id})
         return
     started = time.time()
     reader = reader_pool().get(camera_id, stream_urls(camera)["rtsp"])
@@ -70,13 +123,8 @@ def grab_frame(camera_id):
         pipeline_metrics.dropped(camera_id, "stale_source")
         return
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    frame_id = uuid.uuid4().hex
-    pipeline_metrics.store().set(frame_key(frame_id), jpeg.tobytes(), ex=FRAME_TTL_SECONDS)
-    pipeline_metrics.incr(camera_id, "grabbed")
-    pipeline_metrics.mark(camera_id, "last_frame_at", frame_time)
+    hand_to_detect(camera_id, jpeg.tobytes(), frame_time)
     pipeline_metrics.observe(camera_id, "grab", (time.time() - started) * 1000)
-    ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
-    detect.apply_async(args=[ref], headers={"camera_id": camera_id})
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +162,8 @@ def detect(ref):
     from apps.cameras.models import Camera
     from workers.vision.motion import check_motion
 
-    if _too_late(ref):
+    # At most one frame per camera waits for detect: under overload every camera slows evenly.
+    if _superseded(ref) or _too_late(ref):
         return
     camera_id = ref["camera_id"]
     started = time.time()

@@ -84,3 +84,31 @@ def test_a_persist_that_keeps_failing_is_counted_and_logged_with_its_frame(camer
     assert grabbed == accounted == 1
     assert any("doomed-frame" in record.getMessage() for record in caplog.records)
     assert not Detection.objects.filter(camera=camera).exists()
+
+
+def test_a_superseded_frame_is_counted_and_not_detected(camera, monkeypatch):
+    sent = []
+    monkeypatch.setattr(pipeline.detect, "apply_async", lambda args, **options: sent.append(args[0]))
+    older = pipeline.hand_to_detect(camera.pk, b"older jpeg", time.time())
+    newer = pipeline.hand_to_detect(camera.pk, b"newer jpeg", time.time())
+    assert sent == [older, newer]
+    # The older frame reaches detect after the newer one was handed over: it is skipped, and said so.
+    detections = []
+    monkeypatch.setattr(pipeline, "detector", lambda: detections.append("models ran"))
+    pipeline.detect.apply(args=[older])
+    snapshot = pipeline_metrics.camera_snapshot(camera.pk)
+    assert snapshot["superseded"] == 1 and snapshot["grabbed"] == 2 and snapshot["dropped"] == {}
+    assert detections == []
+    grabbed, accounted = pipeline_metrics.ledger(snapshot)
+    assert (grabbed, accounted) == (2, 1)  # the newer frame is still waiting for detect
+
+
+def test_cameras_ticks_are_spread_over_the_second():
+    period = 1.0
+    tick = 1_000_000.0  # beat sends every camera's tick at this same instant
+    slots = sorted((tick + pipeline.phase_delay(camera_id, period, tick)) % period for camera_id in range(1, 17))
+    gaps = [b - a for a, b in zip(slots, slots[1:])] + [slots[0] + period - slots[-1]]
+    assert max(gaps) < 3 * period / 16 and min(gaps) > period / 16 / 3
+    for camera_id in range(1, 17):
+        at = tick + pipeline.phase_delay(camera_id, period, tick)
+        assert pipeline.phase_delay(camera_id, period, at) == 0.0  # at its slot, it grabs at once

@@ -218,7 +218,7 @@ class Command(BaseCommand):
             self._log(f"{name:<12} {start:>17.0f} {end:>10.0f} {growth[name]:>6.1f}%")
         grabbed, accounted = ledger
         balanced = grabbed == accounted
-        self._log(f"\nframe ledger: grabbed {grabbed}, still + empty + persisted + dropped {accounted} "
+        self._log(f"\nframe ledger: grabbed {grabbed}, still + empty + persisted + superseded + dropped {accounted} "
                   f"→ {'balanced' if balanced else f'UNACCOUNTED {grabbed - accounted}'}")
         _, errors = results.total()
         self._log(
