@@ -156,12 +156,13 @@ class Stack:
                              env=self.env, check=True, capture_output=True, text=True)
         return out.stdout
 
-    def create_cameras(self, count, fps, plate_cameras):
+    def create_cameras(self, count, fps, plate_count):
+        """`count` AI cameras, the first `plate_count` of them plate cameras, the rest overview cameras."""
         script = (
             "import json\nfrom apps.cameras.services import camera_create\n"
             f"ids = [camera_create(actor=None, name=f'Camera {{i}}', "
             f"rtsp_url=f'rtsp://127.0.0.1:{self.ports['cameras']}/cam{{i}}', ai_enabled=True, "
-            f"plate_camera={bool(plate_cameras)}, ai_fps={fps}).pk for i in range({count})]\n"
+            f"plate_camera=i < {int(plate_count)}, ai_fps={fps}).pk for i in range({count})]\n"
             "print(json.dumps(ids))\n"
         )
         return [int(v) for v in self.run_python(script).strip().splitlines()[-1].strip("[]").split(",")]
