@@ -2,7 +2,7 @@
 
 Counters per camera: grabbed, then exactly one outcome per grabbed frame — still
 (no motion), empty (nothing found), persisted, superseded (a newer frame of the
-camera reached detect's queue before it was detected), or dropped (by reason: expired,
+camera took its place while it waited for detect), or dropped (by reason: expired,
 frame_gone, persist_failed) — plus detected (went through the models) and drops before a frame
 was grabbed (no_frame, stale_source).
 Latencies per camera and stage: the last LATENCY_KEEP observations, in ms.

@@ -9,6 +9,7 @@ Persist has no deadline: what detect paid for is stored, late or not, and a
 failing persist is retried with back-off, then counted and logged.
 """
 
+import json
 import logging
 import time
 import uuid
@@ -67,29 +68,37 @@ def phase_delay(camera_id, period, now):
 
 
 def hand_to_detect(camera_id, jpeg, frame_time):
-    """Keep the frame, make it the camera's one frame waiting for detect, and queue detect.
+    """Keep the frame as the camera's one frame waiting for detect; queue detect if none was waiting.
 
-    A frame of the same camera still waiting is superseded: detect skips it and counts it so.
+    A frame of the camera still waiting (its detect message not yet started) is replaced by this
+    one and counted superseded; the message already queued will detect this newer frame. So at
+    most one frame and one message per camera wait for detect. Returns the ref, and whether a
+    message was queued for it.
     """
     frame_id = uuid.uuid4().hex
-    pipe = pipeline_metrics.store().pipeline()
-    pipe.set(frame_key(frame_id), jpeg, ex=FRAME_TTL_SECONDS)
-    pipe.set(pending_key(camera_id), frame_id, ex=FRAME_TTL_SECONDS)
-    pipe.execute()
+    ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
+    store = pipeline_metrics.store()
+    store.set(frame_key(frame_id), jpeg, ex=FRAME_TTL_SECONDS)
+    replaced = store.set(pending_key(camera_id), json.dumps(ref), ex=FRAME_TTL_SECONDS, get=True)
     pipeline_metrics.incr(camera_id, "grabbed")
     pipeline_metrics.mark(camera_id, "last_frame_at", frame_time)
-    ref = {"camera_id": camera_id, "frame_id": frame_id, "frame_time": frame_time}
+    if replaced is not None:
+        pipeline_metrics.incr(camera_id, "superseded")
+        return ref, False
     detect.apply_async(args=[ref], headers={"camera_id": camera_id})
-    return ref
+    return ref, True
 
 
-def _superseded(ref):
-    """Whether a newer frame of the camera was handed to detect since; if so it is counted, not detected."""
-    pending = pipeline_metrics.store().get(pending_key(ref["camera_id"]))
-    if pending is not None and pending.decode() != ref["frame_id"]:
-        pipeline_metrics.incr(ref["camera_id"], "superseded")
-        return True
-    return False
+def _take_newest(ref, redelivered):
+    """The frame this detect message is to work on: the camera's newest waiting frame.
+
+    A redelivered message (its worker died mid-detect) works on its own frame again, since
+    that frame was taken already; so does one whose waiting frame expired (it is late anyway).
+    """
+    if redelivered:
+        return ref
+    taken = pipeline_metrics.store().getdel(pending_key(ref["camera_id"]))
+    return json.loads(taken) if taken is not None else ref
 
 
 @shared_task(name="pipeline.grab_frame", acks_late=False, ignore_result=True)
@@ -153,8 +162,8 @@ def _zones(camera_id):
     return [zone.points for zone in Zone.objects.filter(camera_id=camera_id)]
 
 
-@shared_task(name="pipeline.detect", ignore_result=True)
-def detect(ref):
+@shared_task(bind=True, name="pipeline.detect", ignore_result=True)
+def detect(self, ref):
     """Motion first, then vehicles, plates and their text; hand what was found to persist."""
     import cv2
     import numpy as np
@@ -162,8 +171,9 @@ def detect(ref):
     from apps.cameras.models import Camera
     from workers.vision.motion import check_motion
 
-    # At most one frame per camera waits for detect: under overload every camera slows evenly.
-    if _superseded(ref) or _too_late(ref):
+    # At most one frame per camera waits for detect, the newest: under overload every camera slows evenly.
+    ref = _take_newest(ref, redelivered=bool((self.request.delivery_info or {}).get("redelivered")))
+    if _too_late(ref):
         return
     camera_id = ref["camera_id"]
     started = time.time()

@@ -86,21 +86,34 @@ def test_a_persist_that_keeps_failing_is_counted_and_logged_with_its_frame(camer
     assert not Detection.objects.filter(camera=camera).exists()
 
 
-def test_a_superseded_frame_is_counted_and_not_detected(camera, monkeypatch):
+def test_a_superseded_frame_is_counted_and_detect_takes_the_newest(camera, monkeypatch):
     sent = []
     monkeypatch.setattr(pipeline.detect, "apply_async", lambda args, **options: sent.append(args[0]))
-    older = pipeline.hand_to_detect(camera.pk, b"older jpeg", time.time())
-    newer = pipeline.hand_to_detect(camera.pk, b"newer jpeg", time.time())
-    assert sent == [older, newer]
-    # The older frame reaches detect after the newer one was handed over: it is skipped, and said so.
-    detections = []
-    monkeypatch.setattr(pipeline, "detector", lambda: detections.append("models ran"))
-    pipeline.detect.apply(args=[older])
+    older, queued = pipeline.hand_to_detect(camera.pk, b"older jpeg", time.time() - 60)
+    assert queued and sent == [older]
+    newer, queued = pipeline.hand_to_detect(camera.pk, b"newer jpeg", time.time())
+    # One message per camera waits: the newer frame takes the older one's place, which is counted.
+    assert not queued and sent == [older]
     snapshot = pipeline_metrics.camera_snapshot(camera.pk)
-    assert snapshot["superseded"] == 1 and snapshot["grabbed"] == 2 and snapshot["dropped"] == {}
-    assert detections == []
-    grabbed, accounted = pipeline_metrics.ledger(snapshot)
-    assert (grabbed, accounted) == (2, 1)  # the newer frame is still waiting for detect
+    assert snapshot["superseded"] == 1 and snapshot["grabbed"] == 2
+    # The queued message detects the newer frame (here: past the deadline once its time is moved back).
+    taken = []
+    monkeypatch.setattr(pipeline, "_too_late", lambda ref: taken.append(ref) or True)
+    pipeline.detect.apply(args=[older])
+    assert taken == [newer]
+    # Taken: the next frame queues a message of its own again.
+    _, queued = pipeline.hand_to_detect(camera.pk, b"next jpeg", time.time())
+    assert queued and len(sent) == 2
+
+
+def test_the_ledger_balances_with_superseded_frames(camera, monkeypatch):
+    monkeypatch.setattr(pipeline.detect, "apply_async", lambda args, **options: None)
+    first, _ = pipeline.hand_to_detect(camera.pk, b"jpeg", time.time() - 60)
+    pipeline.hand_to_detect(camera.pk, b"jpeg", time.time() - 60)
+    pipeline.detect.apply(args=[first])  # takes the second, which is past its deadline
+    snapshot = pipeline_metrics.camera_snapshot(camera.pk)
+    assert (snapshot["superseded"], snapshot["dropped"]) == (1, {"expired": 1})
+    assert pipeline_metrics.ledger(snapshot) == (2, 2)
 
 
 def test_cameras_ticks_are_spread_over_the_second():
