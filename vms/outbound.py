@@ -60,6 +60,26 @@ def _address_problem(address):
     return None
 
 
+def _is_internal_name(host):
+    return "." not in host or host.endswith(INTERNAL_SUFFIXES)
+
+
+def internal_name(url):
+    """The host of `url` when it is an internal name (no dot, `.local`, …) and not allowed; else None. For
+    URLs that a URL validator refuses only because such a name has no top-level domain."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    if not host or host in _allowed_entries()[0]:
+        return None
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        return host if _is_internal_name(host) else None
+
+
 def _port(parts):
     return parts.port or (443 if parts.scheme == "https" else 80)
 
@@ -80,7 +100,7 @@ def resolve(url):
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
-    if literal is None and not host_allowed and ("." not in host or host.endswith(INTERNAL_SUFFIXES)):
+    if literal is None and not host_allowed and _is_internal_name(host):
         raise RefusedDestination(f"{host} is an internal name (a compose service or a local name)")
     if literal is not None:
         addresses = [literal]

@@ -103,12 +103,15 @@ def clean_webhook_url(url):
     url = str(url or "").strip()
     if not url:
         return ""
+    if len(url) > 500:
+        raise ValidationError({"webhook_url": "The URL is longer than 500 characters."})
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
+        if url.lower().startswith(("http://", "https://")) and (name := outbound.internal_name(url)):
+            raise ValidationError({"webhook_url": f"Refused: {name} is an internal name (a compose service or a "
+                                                  "local name)."}) from None
         raise ValidationError({"webhook_url": "Give an http:// or https:// URL (or leave it empty)."}) from None
-    if len(url) > 500:
-        raise ValidationError({"webhook_url": "The URL is longer than 500 characters."})
     try:
         outbound.check(url)
     except outbound.RefusedDestination as exc:
