@@ -359,3 +359,113 @@ def test_the_sweeper_runs_from_beat():
 
     task = PeriodicTask.objects.get(task="events.sweep_webhooks")
     assert task.enabled and task.interval.every == 10
+
+
+# --- TLS to a pinned address ----------------------------------------------------------
+
+
+def self_signed(tmp_path, name):
+    """A certificate for `name` (its own CA) and its key, as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = timezone.now()
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 serving a certificate for `cert_name`; the client trusts only that
+    certificate (requests' CA bundle pointed at it). Records the SNI names it was asked for."""
+    import ssl
+
+    import requests.adapters
+
+    made = []
+
+    def start(cert_name):
+        cert_file, key_file = self_signed(tmp_path, cert_name)
+        monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", str(cert_file))
+        receiver = Receiver([200])
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_file, key_file)
+        receiver.sni = []
+        context.sni_callback = lambda sock, server_name, ctx: receiver.sni.append(server_name)
+        receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+        made.append(receiver)
+        return receiver
+
+    yield start
+    for receiver in made:
+        receiver.stop()
+
+
+@pytest.mark.parametrize("cert_name, delivered", [("hooks.site.example", True), ("someone.else.example", False)])
+def test_https_to_the_pinned_address_keeps_the_name_for_sni_and_the_certificate_check(
+    camera, olivia, resolver, settings, connections, queued, tls_receiver, django_capture_on_commit_callbacks,
+    cert_name, delivered,
+):
+    receiver = tls_receiver(cert_name)
+    settings.WEBHOOK_ALLOWED_HOSTS = ["hooks.site.example"]
+    resolver.names["hooks.site.example"] = ["127.0.0.1"]
+    port = receiver.server.server_address[1]
+    watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=f"https://hooks.site.example:{port}/in")
+    with django_capture_on_commit_callbacks(execute=True):
+        see(camera, "ABC1234")
+    delivery = webhook_send(delivery_id=queued[0][0])
+    assert connections == ["127.0.0.1"] and receiver.sni == ["hooks.site.example"]
+    if delivered:
+        assert delivery.status == "delivered" and receiver.requests[0]["headers"]["Host"] == f"hooks.site.example:{port}"
+    else:  # a certificate for another name is refused although the address is the right one
+        assert delivery.status == "failed" and delivery.error.startswith("SSLError") and receiver.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweepers_running_at_once_send_each_pending_delivery_exactly_once(camera, olivia, allow_loopback, queued):
+    from django.db import connection
+
+    receiver = Receiver([200])
+    plates = [f"ABC{1000 + n}" for n in range(12)]
+    try:
+        watchlist_create(actor=olivia, name="Stolen", entries=plates, webhook_url=receiver.url)
+        for n, plate in enumerate(plates):
+            # a minute apart, so near-identical plates are separate passages; committed, their tasks never run
+            see(camera, plate, at=timezone.now() - timedelta(minutes=len(plates) - n))
+        assert WebhookDelivery.objects.filter(status="pending").count() == len(plates)
+        barrier, sent = threading.Barrier(4), []
+
+        def sweeper():
+            try:
+                barrier.wait()
+                sent.append(webhook_sweep(limit=5))
+                sent.append(webhook_sweep(limit=5))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=sweeper) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        receiver.stop()
+    assert sum(sent) == len(plates)
+    assert sorted(r["body"]["alert"]["plate_text"] for r in receiver.requests) == plates
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
