@@ -163,3 +163,38 @@ def test_a_real_worker_on_queue_events_retries_after_a_500_and_records_both_atte
     assert_two_attempts_recorded(alert, receiver)
     log = events_worker.output()
     assert log.count("events.deliver_webhook") >= 2  # the first attempt, and the retry the worker queued
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(180)
+def test_a_delivery_whose_task_the_broker_refused_is_sent_once_by_beats_sweeper_on_a_real_worker(
+    camera, olivia, allow_loopback, events_broker, events_worker, monkeypatch
+):
+    import time
+
+    from kombu.exceptions import OperationalError
+
+    def broker_refuses(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", broker_refuses)
+    receiver = Receiver([200])
+    beat = None
+    try:
+        watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
+        see(camera, "ABC1234")  # committed; its task never reached the broker
+        assert WebhookDelivery.objects.get().status == "pending"
+        beat = processes.Process(
+            "beat-webhooks",
+            [str(processes.VENV_BIN / "celery"), "-A", "vms", "beat", "--loglevel", "INFO", "--max-interval", "1"],
+            env=processes.test_env(TEST_CELERY_BROKER_URL=events_broker),
+        )
+        processes.wait_for(lambda: len(receiver.requests) == 1, timeout=60, what="the sweeper's delivery")
+        time.sleep(12)  # the next sweep tick finds nothing more to send
+        assert "events.sweep_webhooks" in beat.output()
+    finally:
+        if beat is not None:
+            beat.stop()
+        receiver.stop()
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
