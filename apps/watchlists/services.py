@@ -421,7 +421,8 @@ def webhook_send(*, delivery_id):
     now = timezone.now()
     if not WebhookDelivery.objects.filter(_claimable(now), pk=delivery_id).update(claimed_at=now):
         return None
-    return _attempt(WebhookDelivery.objects.get(pk=delivery_id))
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    return delivery and _attempt(delivery)
 
 
 def webhook_sweep(*, limit=WEBHOOK_SWEEP_BATCH):
@@ -437,7 +438,10 @@ def webhook_sweep(*, limit=WEBHOOK_SWEEP_BATCH):
         )
         WebhookDelivery.objects.filter(pk__in=ids).update(claimed_at=now)
     for delivery in WebhookDelivery.objects.filter(pk__in=ids).order_by("due_at", "id"):
-        _attempt(delivery)
+        try:
+            _attempt(delivery)
+        except Exception:  # one broken row must not hold up the others; its claim lapses and it is tried again
+            logger.exception("webhook delivery %s could not be attempted", delivery.pk)
     return len(ids)
 
 
@@ -490,7 +494,9 @@ def _attempt(delivery):
     """Make the claimed delivery's attempt, record it, and on failure write the next attempt (pending)."""
     from apps.watchlists import tasks
 
-    alert = _with_related(Alert.objects).get(pk=delivery.alert_id)
+    alert = _with_related(Alert.objects).filter(pk=delivery.alert_id).first()
+    if alert is None:  # deleted with its list meanwhile (and this row with it)
+        return None
     started, started_at = time.monotonic(), timezone.now()
     if not alert.watchlist.webhook_url:
         status, status_code, error, final = DeliveryStatus.CANCELLED, None, "The list has no webhook any more.", True

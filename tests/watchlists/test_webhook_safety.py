@@ -469,3 +469,36 @@ def test_sweepers_running_at_once_send_each_pending_delivery_exactly_once(camera
     assert sum(sent) == len(plates)
     assert sorted(r["body"]["alert"]["plate_text"] for r in receiver.requests) == plates
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_a_pending_delivery_of_a_list_whose_webhook_was_removed_is_cancelled(camera, olivia, connections):
+    from apps.watchlists.services import watchlist_update
+
+    watchlist = watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url="https://example.org/x")
+    see(camera, "ABC1234")
+    watchlist_update(actor=olivia, watchlist=watchlist, webhook_url="")
+    assert webhook_sweep() == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "cancelled" and WebhookDelivery.objects.count() == 1 and connections == []
+
+
+def test_one_delivery_that_cannot_be_attempted_does_not_hold_up_the_others(camera, olivia, allow_loopback, monkeypatch):
+    receiver = Receiver([200])
+    real_body = services.webhook_body
+
+    def body(alert):
+        if alert.plate_text == "ABC1234":
+            raise RuntimeError("a broken row")
+        return real_body(alert)
+
+    monkeypatch.setattr(services, "webhook_body", body)
+    try:
+        watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234", "XYZ9876"], webhook_url=receiver.url)
+        see(camera, "ABC1234")
+        see(camera, "XYZ9876", vehicle_box=(0.6, 0.1, 0.9, 0.4))
+        assert webhook_sweep() == 2
+    finally:
+        receiver.stop()
+    assert [r["body"]["alert"]["plate_text"] for r in receiver.requests] == ["XYZ9876"]
+    broken = WebhookDelivery.objects.get(alert__plate_text="ABC1234")
+    assert broken.status == "pending" and broken.claimed_at is not None  # tried again once its claim lapses
