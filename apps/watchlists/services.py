@@ -425,24 +425,34 @@ def webhook_send(*, delivery_id):
     return delivery and _attempt(delivery)
 
 
-def webhook_sweep(*, limit=WEBHOOK_SWEEP_BATCH):
-    """Claim the deliveries left pending (their task was never queued, or its worker died) and send them.
-    Returns how many were sent. Two sweepers, or a sweeper and a task, never take the same row."""
+def _claim_next():
+    """Claim the oldest due delivery nobody holds; None when there is none."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
+        delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
             .filter(_claimable(now))
             .order_by("due_at", "id")
-            .values_list("pk", flat=True)[:limit]
+            .first()
         )
-        WebhookDelivery.objects.filter(pk__in=ids).update(claimed_at=now)
-    for delivery in WebhookDelivery.objects.filter(pk__in=ids).order_by("due_at", "id"):
+        if delivery is not None:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=now)
+    return delivery
+
+
+def webhook_sweep(*, limit=WEBHOOK_SWEEP_BATCH):
+    """Claim the deliveries left pending (their task was never queued, or its worker died) and send them, at
+    most `limit`; returns how many were attempted. One row is claimed at a time, right before it is sent, so
+    no claim waits behind other receivers' timeouts until its lease runs out. Two sweepers, or a sweeper and
+    a task, never take the same row."""
+    attempted = 0
+    while attempted < limit and (delivery := _claim_next()) is not None:
+        attempted += 1
         try:
             _attempt(delivery)
         except Exception:  # one broken row must not hold up the others; its claim lapses and it is tried again
             logger.exception("webhook delivery %s could not be attempted", delivery.pk)
-    return len(ids)
+    return attempted
 
 
 def _request_error(exc):

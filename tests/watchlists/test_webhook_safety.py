@@ -502,3 +502,46 @@ def test_one_delivery_that_cannot_be_attempted_does_not_hold_up_the_others(camer
     assert [r["body"]["alert"]["plate_text"] for r in receiver.requests] == ["XYZ9876"]
     broken = WebhookDelivery.objects.get(alert__plate_text="ABC1234")
     assert broken.status == "pending" and broken.claimed_at is not None  # tried again once its claim lapses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_receiver_does_not_let_the_next_sweep_resend_what_this_one_has_yet_to_send(
+    camera, olivia, allow_loopback, queued, monkeypatch
+):
+    """Each row is claimed right before it is sent: with a lease longer than one send but shorter than the
+    whole batch, a second sweeper takes only rows nobody holds."""
+    import time
+
+    from django.db import connection
+
+    monkeypatch.setattr(services, "WEBHOOK_CLAIM_LEASE_SECONDS", 1.5)
+    receiver = Receiver([200])
+    handler = receiver.server.RequestHandlerClass
+    slow_post = handler.do_POST
+
+    def do_post(self):
+        time.sleep(1.0)
+        slow_post(self)
+
+    handler.do_POST = do_post
+    plates = ["ABC1111", "DEF2222", "GHJ3333"]
+    try:
+        watchlist_create(actor=olivia, name="Stolen", entries=plates, webhook_url=receiver.url)
+        for n, plate in enumerate(plates):
+            see(camera, plate, at=timezone.now() - timedelta(minutes=len(plates) - n))
+
+        def sweep(delay):
+            try:
+                time.sleep(delay)
+                webhook_sweep()
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=sweep, args=(delay,)) for delay in (0, 1.6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        receiver.stop()
+    assert sorted(r["body"]["alert"]["plate_text"] for r in receiver.requests) == plates
