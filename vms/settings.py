@@ -205,6 +205,11 @@ STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
+# --- webhooks -------------------------------------------------------------------
+
+# Hosts, IP addresses or CIDRs a webhook may reach although they are internal (vms/outbound.py); comma-separated.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
+
 # --- AI pipeline ----------------------------------------------------------------
 
 # Readings of the same or a near-identical plate on one camera within this window are one event.

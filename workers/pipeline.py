@@ -213,13 +213,21 @@ def detect(self, ref):
 
 
 def persist_readings(**found):
-    """Detections first, then the watch lists on what was written: the one place the two domains meet."""
-    from apps.detections.services import detection_record
-    from apps.watchlists.services import alert_match_safely
+    """Detections first, then the watch lists on what was written: the one place the two domains meet.
 
-    written = detection_record(**found)
-    for detection, _created in written:
-        alert_match_safely(detection=detection)
+    One transaction: the detections, the frame's ProcessedFrame mark, their alerts and the alerts' webhook
+    deliveries commit together or not at all. A matching failure raises and rolls the whole frame back
+    (never a detection whose alert silently never happens), so a retry of the frame does all of it again.
+    """
+    from django.db import transaction
+
+    from apps.detections.services import detection_record
+    from apps.watchlists.services import alert_match
+
+    with transaction.atomic():
+        written = detection_record(**found)
+        for detection, _created in written:
+            alert_match(detection=detection)
     return written
 
 

@@ -42,6 +42,9 @@ RULES = {
     "watchlists/<int:pk>/": ("/watchlists/{watchlist}/", {"GET": (302, 200, 200, 200)}),
     "watchlists/<int:pk>/edit/": ("/watchlists/{watchlist}/edit/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
     "watchlists/<int:pk>/delete/": ("/watchlists/{watchlist}/delete/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 302, 302)}),
+    "watchlists/<int:pk>/rotate-secret/": (
+        "/watchlists/{watchlist}/rotate-secret/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 200, 200)}
+    ),
     "watchlists/alerts/": ("/watchlists/alerts/", {"GET": (302, 200, 200, 200)}),
     "watchlists/alerts/<int:pk>/acknowledge/": (
         "/watchlists/alerts/{alert}/acknowledge/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 302, 302)}
@@ -79,6 +82,9 @@ RULES = {
         "GET": (401, 200, 200, 200), "PUT": (401, 403, 400, 400), "PATCH": (401, 403, 200, 200),
         "DELETE": (401, 403, 204, 204),
     }),
+    "api/watchlists/<pk>/rotate-secret/": (
+        "/api/watchlists/{watchlist}/rotate-secret/", {"GET": (401, 405, 405, 405), "POST": (401, 403, 200, 200)}
+    ),
     "api/watchlists/<pk>/deliveries/": ("/api/watchlists/{watchlist}/deliveries/", {"GET": (401, 200, 200, 200)}),
     "api/alerts/": ("/api/alerts/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 405, 405)}),
     "api/alerts/<pk>/": ("/api/alerts/{alert}/", {"GET": (401, 200, 200, 200), "DELETE": (401, 403, 405, 405)}),
