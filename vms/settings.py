@@ -132,6 +132,9 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(12 * 3600)))
+# An open console WebSocket asks the access policy again this often: logout, deactivation or a role
+# taken away closes it within this time (apps/accounts/consumers.py).
+WS_ACCESS_RECHECK_SECONDS = float(env("WS_ACCESS_RECHECK_SECONDS", "2"))
 
 CHANNEL_LAYERS = {
     "default": {
@@ -214,7 +217,7 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsViewer"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.ConsoleView"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.permissions import ReadViewerWriteOperator
+from apps.accounts.permissions import allowed
 from apps.watchlists import selectors, services
 from apps.watchlists.models import WatchList, WatchListKind
 from apps.watchlists.presenters import alert_public
@@ -62,7 +62,7 @@ class WatchListSerializer(serializers.ModelSerializer):
 
 class WatchListViewSet(viewsets.ModelViewSet):
     serializer_class = WatchListSerializer
-    permission_classes = [ReadViewerWriteOperator]
+    permission_classes = [allowed("watchlist.view", "watchlist.change")]
     queryset = WatchList.objects.none()
 
     def get_queryset(self):
@@ -106,7 +106,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """Alerts, newest first. `?state=open` (default), `acknowledged` or `all`; `?watchlist=ID`."""
 
     serializer_class = AlertSerializer
-    permission_classes = [ReadViewerWriteOperator]
+    permission_classes = [allowed("watchlist.view", "alert.acknowledge")]
 
     def get_queryset(self):
         if self.action != "list":
