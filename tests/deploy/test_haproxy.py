@@ -180,3 +180,26 @@ def test_nothing_under_flower_or_metrics_slips_past(entry_point):
     assert requests.get(f"{entry_point.base_url}/flower/api/workers", timeout=5).status_code == 401
     assert requests.get(f"{entry_point.base_url}/flower", timeout=5).status_code == 401
     assert requests.get(f"{entry_point.base_url}/metrics/", timeout=5).status_code == 403
+
+
+def raw_answer(entry_point, head):
+    """Send a request head (and no body) on a raw socket; the status line of the answer."""
+    with socket.create_connection(("127.0.0.1", entry_point.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        return sock.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_a_declared_body_over_the_limit_is_refused_at_the_edge_before_it_is_sent(entry_point):
+    for path in ("/api/cameras/", "/login/", "/webrtc/cam_1/whep"):
+        status = raw_answer(entry_point, f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n")
+        assert status.startswith(b"HTTP/1.1 413 "), (path, status)
+
+
+def test_a_chunked_body_is_refused_at_the_edge(entry_point):
+    status = raw_answer(entry_point, "POST /api/cameras/ HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 411 ")
+
+
+def test_a_body_under_the_limit_passes_the_edge(entry_point):
+    response = requests.post(f"{entry_point.base_url}/api/auth/token/", json={"username": "x", "password": "y"}, timeout=5)
+    assert response.status_code == 401
