@@ -128,6 +128,14 @@ CACHES = {
         "LOCATION": REDIS_SESSIONS_URL,
         "OPTIONS": _REDIS_TIMEOUTS | {"IGNORE_EXCEPTIONS": True, "LOG_IGNORED_EXCEPTIONS": True},
     },
+    # Login limits and API rate limits: the same Redis DB, but errors raised, so that vms/counters.py
+    # counts in process while Redis is away instead of reading every count as zero.
+    "limits": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": _REDIS_TIMEOUTS,
+    },
+    "limits_fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "sessions"
