@@ -2,7 +2,7 @@
 
 The only code that talks to the media server. It does not know whether
 MediaMTX or the project's stand-in answers: both speak the same API
-(`../shared/reference/mediamtx/openapi.yaml`).
+(`docs/reference/mediamtx/openapi.yaml`).
 """
 
 from functools import lru_cache

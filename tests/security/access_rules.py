@@ -17,6 +17,7 @@ ANON_302 = 302  # to the login page
 RULES = {
     # --- open: probes, login ---
     "health": ("/health", {"GET": (200, 200, 200, 200, 200)}),
+    "favicon.ico": ("/favicon.ico", {"GET": (301, 301, 301, 301, 301)}),
     # 503 here: no media server runs for this test; the point is that it needs no login.
     "health/ready": ("/health/ready", {"GET": (503, 503, 503, 503, 503)}),
     # Loopback and private networks only (METRICS_ALLOW_PRIVATE), or a bearer token; the test client is 127.0.0.1.
