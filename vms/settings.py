@@ -179,6 +179,11 @@ MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
 MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
+# Video behind the access policy (apps/streaming/media_auth.py): a browser's watch token lives this
+# long; the AI readers and the probe read RTSP with this credential of their own.
+MEDIA_TOKEN_SECONDS = int(env("MEDIA_TOKEN_SECONDS", "120"))
+MEDIA_READER_USER = env("MEDIA_READER_USER", "vms-reader")
+MEDIA_READER_PASSWORD = env("MEDIA_READER_PASSWORD", "")
 # Local runs, benchmarks and tests start real MediaMTX where there is one (`manage.py mediaserver`,
 # apps/devtools/mediamtx.py): this file, or `mediamtx` on PATH; the stand-in otherwise.
 MEDIAMTX_BIN = env("MEDIAMTX_BIN", "") or shutil.which("mediamtx") or ""

@@ -121,6 +121,13 @@ def test_metrics_are_not_routed_from_outside(entry_point):
     assert requests.get(f"{entry_point.base_url}/metrics", timeout=5).status_code == 403
 
 
+def test_the_media_servers_auth_callback_is_not_routed_from_outside(entry_point, asgi_server):
+    body = {"action": "read", "path": "cam_1", "token": "x"}
+    assert requests.post(f"{entry_point.base_url}/internal/media-auth", json=body, timeout=5).status_code == 403
+    # The control: on web itself (where MediaMTX asks) it answers.
+    assert requests.post(f"{asgi_server.base_url}/internal/media-auth", json=body, timeout=5).status_code == 401
+
+
 def test_the_stats_page(entry_point):
     stats = f"http://127.0.0.1:{entry_point.stats_port}/"
     assert requests.get(stats, timeout=5).status_code == 401

@@ -52,6 +52,9 @@ RULES = {
     "detections/feed/": ("/detections/feed/", {"GET": (302, 403, 200, 200, 200)}),
     "detections/<int:pk>/": ("/detections/{detection}/", {"GET": (302, 403, 200, 200, 200)}),
     "media/<path:path>": ("/media/{snapshot}", {"GET": (302, 403, 200, 200, 200)}),
+    # The media server's auth callback: no session counts, only what the body carries (a watch
+    # token or a service credential; tests/streaming/test_media_auth.py). Not routed from outside.
+    "internal/media-auth": ("/internal/media-auth", {"GET": (405, 405, 405, 405, 405), "POST": (400, 400, 400, 400, 400)}),
     # The Django admin: staff only (admins are staff); its own per-model permissions do the rest.
     "admin/": ("/admin/", {"GET": (302, 302, 302, 302, 200)}),
     # --- auth and schemas ---
