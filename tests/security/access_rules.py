@@ -102,3 +102,22 @@ RULES = {
     "api/ai/models": ("/api/ai/models", {"GET": (401, 403, 200, 200, 200)}),
     "api/ai/recent": ("/api/ai/recent", {"GET": (401, 403, 200, 200, 200)}),
 }
+
+# The WebSocket routes (vms/routing.py) for (anonymous, no role, viewer, operator, admin): "open" —
+# let in and kept; "refused" — the handshake is refused or the socket closed at once.
+WEBSOCKET_RULES = {
+    "ws/console/": ("refused", "refused", "open", "open", "open"),
+}
+
+# Video, as the media server asks /internal/media-auth (action, protocol) with the watch token the
+# camera page would give each role (none for anonymous or no role): the status that answers
+# (204 allowed, 401 refused). HLS playlists and segments, WHEP offers and the playback server
+# (recordings, clips) are all asked this way; a watch token is a grant for its camera whatever the
+# protocol (RTSP passes it as the password).
+MEDIA_RULES = {
+    ("read", "hls"): (401, 401, 204, 204, 204),
+    ("read", "webrtc"): (401, 401, 204, 204, 204),
+    ("playback", "playback"): (401, 401, 204, 204, 204),
+    ("read", "rtsp"): (401, 401, 204, 204, 204),
+    ("publish", "rtsp"): (401, 401, 401, 401, 401),
+}

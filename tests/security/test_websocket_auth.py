@@ -116,3 +116,41 @@ def test_a_user_without_a_role_is_refused(asgi_server, make_user):
     session, _ = console_login(asgi_server.base_url, "nobody")
     with pytest.raises(REFUSED):
         connect(ws_url(asgi_server.base_url), {"Cookie": f"sessionid={session.cookies['sessionid']}", "Origin": asgi_server.base_url})
+
+
+# --- every WebSocket route has a rule per role (tests/security/access_rules.py) ------------------
+
+
+def test_every_websocket_route_has_an_access_rule():
+    from tests.security.access_rules import WEBSOCKET_RULES
+    from vms.routing import websocket_urlpatterns
+
+    routes = {str(pattern.pattern) for pattern in websocket_urlpatterns}
+    assert routes == set(WEBSOCKET_RULES), f"WebSocket routes without a rule, or rules without a route: {routes ^ set(WEBSOCKET_RULES)}"
+
+
+def _ws_outcome(base, route, cookie):
+    headers = {"Origin": base, **({"Cookie": cookie} if cookie else {})}
+
+    async def run():
+        try:
+            async with websockets.connect(f"{base.replace('http://', 'ws://')}/{route}", additional_headers=headers, open_timeout=5) as ws:
+                await asyncio.wait_for(ws.recv(), 3)
+        except TimeoutError:
+            return "open"
+        except REFUSED:
+            return "refused"
+        return "open"
+
+    return asyncio.run(run())
+
+
+def test_each_role_gets_what_the_websocket_rules_say(asgi_server, alice, olivia, victor):
+    from apps.accounts.models import User
+    from tests.security.access_rules import WEBSOCKET_RULES
+
+    User.objects.create_user("nobody", password=PASSWORD)
+    base = asgi_server.base_url
+    cookies = [None] + [f"sessionid={console_login(base, name)[0].cookies['sessionid']}" for name in ("nobody", "victor", "olivia", "alice")]
+    for route, expected in WEBSOCKET_RULES.items():
+        assert tuple(_ws_outcome(base, route, cookie) for cookie in cookies) == expected, route

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from apps.streaming.media_auth import watch_token
+from tests.security.conftest import nobody, users  # noqa: F401 (fixtures: one user per role)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,19 @@ def test_an_empty_reader_password_opens_nothing(settings, cameras):
 def test_a_body_that_is_not_an_object_is_a_400():
     assert Client().post("/internal/media-auth", "[1]", content_type="application/json").status_code == 400
     assert Client().post("/internal/media-auth", "{", content_type="application/json").status_code == 400
+
+
+def test_each_role_gets_what_the_media_rules_say(users, cameras):
+    from tests.security.access_rules import MEDIA_RULES
+    from tests.security.conftest import ROLES
+
+    wrong = []
+    for (action, protocol), expected in MEDIA_RULES.items():
+        found = []
+        for role in ROLES:
+            user = users[role]
+            token = watch_token(user=user, camera=cameras[0]) if user is not None else None
+            found.append(ask(token=token or "", path=cameras[0].path_name, action=action, protocol=protocol))
+        if tuple(found) != expected:
+            wrong.append(f"{action}/{protocol}: expected {dict(zip(ROLES, expected))}, got {dict(zip(ROLES, found))}")
+    assert not wrong, "\n".join(wrong)
