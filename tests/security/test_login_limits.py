@@ -2,7 +2,6 @@
 
 import pytest
 import redis
-from django.conf import settings
 from django.test import Client
 
 from tests.conftest import PASSWORD

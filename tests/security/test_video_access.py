@@ -31,7 +31,7 @@ def django_for_media(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def video(django_for_media, make_camera, tmp_path, alice):
+def video(django_for_media, make_camera, tmp_path, alice):  # noqa: F811 (the imported fixture)
     """Two cameras on real MediaMTX, which asks Django who may read them."""
     if not mediamtx_available():
         pytest.skip("needs real MediaMTX (MEDIAMTX_BIN)")

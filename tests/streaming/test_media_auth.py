@@ -97,7 +97,7 @@ def test_a_body_that_is_not_an_object_is_a_400():
     assert Client().post("/internal/media-auth", "{", content_type="application/json").status_code == 400
 
 
-def test_each_role_gets_what_the_media_rules_say(users, cameras):
+def test_each_role_gets_what_the_media_rules_say(users, cameras):  # noqa: F811 (the imported fixture)
     from tests.security.access_rules import MEDIA_RULES
     from tests.security.conftest import ROLES
 
