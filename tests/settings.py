@@ -20,6 +20,7 @@ REDIS_AI_URL = os.environ.get("TEST_REDIS_AI_URL", "redis://127.0.0.1:6379/13")
 CHANNEL_LAYER_URL = REDIS_CACHE_URL
 CACHES["default"]["LOCATION"] = REDIS_CACHE_URL  # noqa: F405
 CACHES["sessions"]["LOCATION"] = REDIS_SESSIONS_URL  # noqa: F405
+CACHES["limits"]["LOCATION"] = REDIS_CACHE_URL  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = CHANNEL_LAYER_URL  # noqa: F405
 
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")

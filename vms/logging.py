@@ -10,6 +10,9 @@
   beat's "sending due task") into DEBUG: at one frame a second per camera they were most of the log.
 - `ContextFilter` copies them onto every record (`request_id`, `task_id`, `camera_id`, "-" when
   unknown); `JsonFormatter` writes a record as one JSON object.
+- `SecretsFilter` masks the password of every URL in a record (`rtsp://user:***@host`), in the
+  message and in the traceback: a camera source or a service URL quoted by any library, in any
+  process (web, workers, beat, Flower, the stand-in media server), is logged without its password.
 
 Context variables follow the request through asgiref's sync/async hops and are per-thread in
 Celery's thread pool, so concurrent requests and tasks never see each other's ids.
@@ -36,6 +39,30 @@ _CAMERA_PATH = re.compile(r"^/(?:api/)?cameras/(\d+)(?:/|$)")
 
 def new_request_id():
     return uuid.uuid4().hex
+
+
+# scheme://user:password@ → scheme://user:***@ (the user is kept: it helps, and is not the secret)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@'\"]*:)[^\s/@'\"]+@")
+
+
+def scrub_secrets(text):
+    """`text` with the password of every URL in it replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+class SecretsFilter(logging.Filter):
+    """Masks URL passwords in a record's message and traceback before any handler writes it."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        scrubbed = scrub_secrets(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        if record.exc_text:
+            record.exc_text = scrub_secrets(record.exc_text)
+        return True
 
 
 class ContextFilter(logging.Filter):
@@ -94,8 +121,8 @@ class JsonFormatter(logging.Formatter):
                 except (TypeError, ValueError):
                     value = repr(value)
                 entry[key] = value
-        if record.exc_info:
-            entry["exception"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        if record.exc_text or record.exc_info:
+            entry["exception"] = record.exc_text or "".join(traceback.format_exception(*record.exc_info)).rstrip()
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -119,6 +146,7 @@ def logging_config(log_format="plain", level="INFO"):
         "filters": {
             "context": {"()": "vms.logging.ContextFilter"},
             "per_frame": {"()": "vms.logging.PerFrameFilter"},
+            "secrets": {"()": "vms.logging.SecretsFilter"},
         },
         "formatters": {
             "plain": {"()": "vms.logging.PlainFormatter"},
@@ -129,7 +157,7 @@ def logging_config(log_format="plain", level="INFO"):
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "json" if log_format == "json" else "plain",
-                "filters": ["per_frame", "context"],
+                "filters": ["per_frame", "secrets", "context"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

@@ -11,7 +11,6 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404
 
-from apps.accounts.roles import VIEWER
 from apps.accounts.views import role_required
 
 
@@ -28,7 +27,7 @@ def resolve_media_path(relative):
     return candidate if candidate.is_file() else None
 
 
-@role_required(VIEWER)
+@role_required("camera.watch")
 def media_file(request, path):
     found = resolve_media_path(path)
     if found is None:

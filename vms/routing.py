@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vms.consumers import ConsoleConsumer
+from apps.accounts.consumers import ConsoleConsumer
 
 websocket_urlpatterns = [
     path("ws/console/", ConsoleConsumer.as_asgi()),

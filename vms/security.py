@@ -20,10 +20,16 @@ that need more.
 Body size. Django checks `DATA_UPLOAD_MAX_MEMORY_SIZE` only when `request.body` or `request.POST` is
 read; DRF and django-ninja parse JSON from the stream and never hit that check, and a too-big form
 body surfaces as a generic 400. This middleware refuses any request whose Content-Length is over
-the limit before a view runs: 413 with a JSON body under /api/, an HTML page elsewhere. (Without a
-Content-Length Django reads no body at all, so the header is the whole story.)
+the limit before a view runs: 413 with a JSON body under /api/, an HTML page elsewhere.
+
+Under ASGI that is too late: Django's ASGI handler reads the whole body (into a spooled file) before
+any middleware runs, and a chunked body declares no length at all. `AsgiBodyLimit` wraps the ASGI
+app (vms/asgi.py) and counts the body as it arrives: past the limit it stops reading and answers
+413 (uvicorn reads no further than its 64 KiB flow-control window ahead of the app). HAProxy
+refuses oversized declared bodies at the entry point, and chunked ones there too (411).
 """
 
+import json
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -89,8 +95,12 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def too_large_message(limit):
+    return f"Request body too large: at most {limit} bytes."
+
+
 def too_large(request, limit):
-    message = f"Request body too large: at most {limit} bytes."
+    message = too_large_message(limit)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
     return render(request, "error.html", {"status": 413, "message": message}, status=413)
@@ -112,3 +122,57 @@ class RequestSizeLimitMiddleware:
             if length > limit:
                 return too_large(request, limit)
         return self.get_response(request)
+
+
+class AsgiBodyLimit:
+    """ASGI: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, declared or chunked, is answered 413 unread.
+
+    The body (at most the limit) is gathered here and handed to the app as one message, as
+    Django's handler would have gathered it anyway.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if scope["type"] != "http" or limit is None:
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._refuse(scope, send, limit)
+        chunks, size, first = [], 0, None
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                first = message
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                return await self._refuse(scope, send, limit)
+            if not message.get("more_body", False):
+                first = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                break
+
+        async def replay():
+            nonlocal first
+            if first is not None:
+                message, first = first, None
+                return message
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, send, limit):
+        from django.template.loader import render_to_string
+
+        message = too_large_message(limit)
+        if scope.get("path", "").startswith("/api/"):
+            body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
+        else:
+            body = render_to_string("error.html", {"status": 413, "message": message}).encode()
+            content_type = b"text/html; charset=utf-8"
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

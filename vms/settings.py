@@ -143,10 +143,21 @@ CACHES = {
         "LOCATION": REDIS_SESSIONS_URL,
         "OPTIONS": _REDIS_TIMEOUTS | {"IGNORE_EXCEPTIONS": True, "LOG_IGNORED_EXCEPTIONS": True},
     },
+    # Login limits and API rate limits: the same Redis DB, but errors raised, so that vms/counters.py
+    # counts in process while Redis is away instead of reading every count as zero.
+    "limits": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": _REDIS_TIMEOUTS,
+    },
+    "limits_fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(12 * 3600)))
+# An open console WebSocket asks the access policy again this often: logout, deactivation or a role
+# taken away closes it within this time (apps/accounts/consumers.py).
+WS_ACCESS_RECHECK_SECONDS = float(env("WS_ACCESS_RECHECK_SECONDS", "2"))
 
 CHANNEL_LAYERS = {
     "default": {
@@ -179,6 +190,11 @@ MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
 MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
+# Video behind the access policy (apps/streaming/media_auth.py): a browser's watch token lives this
+# long; the AI readers and the probe read RTSP with this credential of their own.
+MEDIA_TOKEN_SECONDS = int(env("MEDIA_TOKEN_SECONDS", "120"))
+MEDIA_READER_USER = env("MEDIA_READER_USER", "vms-reader")
+MEDIA_READER_PASSWORD = env("MEDIA_READER_PASSWORD", "")
 # Local runs, benchmarks and tests start real MediaMTX where there is one (`manage.py mediaserver`,
 # apps/devtools/mediamtx.py): this file, or `mediamtx` on PATH; the stand-in otherwise.
 MEDIAMTX_BIN = env("MEDIAMTX_BIN", "") or shutil.which("mediamtx") or ""
@@ -248,7 +264,7 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsViewer"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.ConsoleView"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

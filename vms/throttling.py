@@ -9,12 +9,15 @@ the proxy, `--forwarded-allow-ips`) has already replaced it with the client's ad
 
 The rate is read on every request from `settings.API_RATE_LIMIT` ("100/min"; "" turns it off),
 so tests and deployments can change it without re-importing anything. Both answer 429 with
-`Retry-After` (DRF from `wait()`, ninja likewise).
+`Retry-After` (DRF from `wait()`, ninja likewise). While Redis is away the counts are kept in
+the process (`vms/counters.py`), so the limit holds.
 """
 
 from django.conf import settings
 from ninja.throttling import SimpleRateThrottle as NinjaSimpleRateThrottle
 from rest_framework.throttling import SimpleRateThrottle as DrfSimpleRateThrottle
+
+from vms.counters import limits
 
 SCOPE = "api"
 
@@ -34,6 +37,7 @@ class ApiRateThrottle(DrfSimpleRateThrottle):
     """DRF: `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]`."""
 
     scope = SCOPE
+    cache = limits
 
     def get_rate(self):
         return current_rate()
@@ -46,6 +50,7 @@ class NinjaApiRateThrottle(NinjaSimpleRateThrottle):
     """django-ninja: `NinjaAPI(throttle=[NinjaApiRateThrottle()])`; runs after authentication."""
 
     scope = SCOPE
+    cache = limits
 
     def __init__(self):
         # The instance lives as long as the API; the rate is re-read per request in allow_request.

@@ -13,6 +13,7 @@ from apps.cameras.api import CameraViewSet
 from apps.dashboard.api import DashboardViewSet
 from apps.detections.api import DetectionViewSet
 from apps.mosaics.api import MosaicViewSet
+from apps.streaming import views as streaming_views
 from apps.watchlists.api import AlertViewSet, WatchListViewSet
 from vms import health, media
 from vms.api import api
@@ -46,6 +47,8 @@ urlpatterns = [
     path("detections/", include("apps.detections.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media.media_file, name="media"),
+    # Asked by the media server only; the entry point does not route /internal/ (deploy/haproxy).
+    path("internal/media-auth", streaming_views.media_auth, name="media-auth"),
     path("api/auth/token/", account_views.LimitedTokenObtainPairView.as_view(), name="token-obtain"),
     path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("api/schema/", SpectacularAPIView.as_view(), name="drf-schema"),

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from ninja import Router, Schema
 from rest_framework import serializers, viewsets
 
-from apps.accounts.permissions import IsAdmin
+from apps.accounts.permissions import allowed
 
 router = Router(tags=["accounts"])
 
@@ -32,4 +32,4 @@ class UserSerializer(serializers.ModelSerializer):
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = get_user_model().objects.order_by("id").prefetch_related("groups")
     serializer_class = UserSerializer
-    permission_classes = [IsAdmin]
+    permission_classes = [allowed("user.view")]

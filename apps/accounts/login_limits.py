@@ -7,6 +7,7 @@ clears the username's count; the address's count runs out with its window.
 
 The client IP is `REMOTE_ADDR`, which uvicorn's `--proxy-headers` sets from the entry point's
 `X-Forwarded-For` (as `vms/throttling.py` does); a client cannot choose it with its own header.
+While Redis is away the counts are kept in the process (`vms/counters.py`): limited, never open.
 """
 
 import hashlib
@@ -15,7 +16,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from vms.counters import limits as cache
 
 PREFIX = "login-failures"
 

@@ -1,26 +1,16 @@
 from django.contrib.auth.models import AbstractUser
 
-from apps.accounts.roles import ADMIN, OPERATOR, VIEWER
+from apps.accounts import policy
 
 
 class User(AbstractUser):
-    """A console or API user; what they may do comes from their role group."""
+    """A console or API user; what they may do comes from their role group (`apps/accounts/policy.py`)."""
 
     @property
     def role(self):
         """The highest role the user holds, or None."""
-        if self.is_superuser:
-            return ADMIN
-        names = set(self.groups.values_list("name", flat=True))
-        for role in (ADMIN, OPERATOR, VIEWER):
-            if role in names:
-                return role
-        return None
+        return policy.role_of(self)
 
     def has_role(self, role):
         """True when the user holds `role` or one above it."""
-        held = self.role
-        return held is not None and RANK[held] >= RANK[role]
-
-
-RANK = {VIEWER: 1, OPERATOR: 2, ADMIN: 3}
+        return policy.has_role(self, role)

@@ -1,45 +1,21 @@
-"""DRF permission classes by role."""
+"""DRF permissions: each asks the access policy (`apps/accounts/policy.py`) for an action."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from apps.accounts.roles import ADMIN, OPERATOR, VIEWER
+from apps.accounts.policy import can
 
 
-class _RolePermission(BasePermission):
-    role = VIEWER
+def allowed(read, write=None):
+    """A DRF permission class: reading needs the action `read`, writing needs `write` (default: `read`)."""
 
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_role(self.role))
+    class Allowed(BasePermission):
+        def has_permission(self, request, view):
+            action = read if request.method in SAFE_METHODS else (write or read)
+            return can(request.user, action)
 
-
-class IsViewer(_RolePermission):
-    role = VIEWER
-
-
-class IsOperator(_RolePermission):
-    role = OPERATOR
+    Allowed.__name__ = f"Allowed[{read}|{write or read}]"
+    return Allowed
 
 
-class IsAdmin(_RolePermission):
-    role = ADMIN
-
-
-class ReadViewerWriteAdmin(BasePermission):
-    """Viewers read; admins write."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return user.has_role(VIEWER if request.method in SAFE_METHODS else ADMIN)
-
-
-class ReadViewerWriteOperator(BasePermission):
-    """Viewers read; operators and admins write."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return user.has_role(VIEWER if request.method in SAFE_METHODS else OPERATOR)
+# The default for every DRF view (vms/settings.py): a role is required.
+ConsoleView = allowed("console.view")

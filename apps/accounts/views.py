@@ -8,18 +8,20 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from apps.accounts import login_limits
-from apps.accounts.roles import ADMIN
+from apps.accounts import login_limits, policy
 
 
-def role_required(role):
-    """Console views: anonymous users go to the login page, users without the role get 403."""
+def role_required(action):
+    """Console views, by policy action: anonymous users go to the login page; a user without any
+    role gets the page saying an admin must give them one (403); one whose role is too low, 403."""
 
     def decorator(view):
         @login_required
         def wrapped(request, *args, **kwargs):
-            if not request.user.has_role(role):
-                raise PermissionDenied(f"This page needs the {role} role.")
+            if not policy.can(request.user, action):
+                if policy.role_of(request.user) is None:
+                    return render(request, "accounts/no_role.html", status=403)
+                raise PermissionDenied(f"This page needs the {policy.RULES[action]} role.")
             return view(request, *args, **kwargs)
 
         wrapped.__name__ = view.__name__
@@ -29,7 +31,7 @@ def role_required(role):
     return decorator
 
 
-@role_required(ADMIN)
+@role_required("user.view")
 def user_list(request):
     users = get_user_model().objects.order_by("username").prefetch_related("groups")
     return render(request, "accounts/user_list.html", {"users": users})

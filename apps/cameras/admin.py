@@ -1,14 +1,17 @@
-"""Camera admin: browse and fix. Adding cameras (URL and credentials) is the console's job."""
+"""Camera admin: browse and fix, through the services. Adding cameras (URL and credentials) and
+drawing zones (validated, audited) are the console's job: zones are read only here."""
 
 from django.contrib import admin
 
+from apps.audit.admin import ReadOnlyInline
 from apps.cameras import services
 from apps.cameras.models import Camera, StatusChange, Zone
 
 
-class ZoneInline(admin.TabularInline):
+class ZoneInline(ReadOnlyInline):
     model = Zone
-    extra = 0
+    fields = ["name", "points"]
+    readonly_fields = fields
 
 
 class StatusChangeInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.permissions import ReadViewerWriteAdmin
+from apps.accounts.permissions import allowed
 from apps.cameras import selectors, services
 from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera, Zone
@@ -64,7 +64,7 @@ class CameraSerializer(serializers.ModelSerializer):
 
 class CameraViewSet(viewsets.ModelViewSet):
     serializer_class = CameraSerializer
-    permission_classes = [ReadViewerWriteAdmin]
+    permission_classes = [allowed("camera.view", "camera.change")]
 
     def get_queryset(self):
         return selectors.camera_list(filters=self.request.query_params)

@@ -3,10 +3,10 @@
 (Its stream and provision states belong to the media side: `apps.streaming.services`.)
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts.roles import ADMIN
+from apps.accounts.policy import require
 from apps.audit.services import audit_record
 from apps.cameras.models import MASK, Camera, ProvisionState, Zone
 from apps.cameras.presenters import camera_public
@@ -129,8 +129,7 @@ def camera_update(*, actor, camera, password=UNCHANGED, **changes):
 
 def camera_reprovision(*, actor, camera):
     """Provision the camera's media path again (admins): pending now, the task on commit."""
-    if actor is None or not actor.is_authenticated or not actor.has_role(ADMIN):
-        raise PermissionDenied("Re-provisioning needs the admin role.")
+    require(actor, "stream.provision", message="Re-provisioning needs the admin role.")
     with transaction.atomic():
         Camera.objects.filter(pk=camera.pk).update(provision_state=ProvisionState.PENDING, provision_attempts=0)
         audit_record(actor=actor, action="camera.reprovision", target=camera, changes={})

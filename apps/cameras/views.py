@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.roles import ADMIN, VIEWER
+from apps.accounts.policy import can
 from apps.accounts.views import role_required
 from apps.cameras import selectors, services
 from apps.cameras.forms import CameraForm, ZonesForm
@@ -27,17 +27,17 @@ def _detail_context(request, camera, zones_form=None, draft_zones=None):
         # What the zone editor starts from: the saved zones, or the refused draft.
         "zones_data": draft_zones if draft_zones is not None else _zones_data(camera),
         "zones_form": zones_form or ZonesForm(),
-        "can_edit": request.user.has_role(ADMIN),
+        "can_edit": can(request.user, "camera.change"),
     }
 
 
-@role_required(VIEWER)
+@role_required("camera.view")
 def camera_list(request):
     cameras = selectors.camera_list()
-    return render(request, "cameras/list.html", {"cameras": cameras, "can_edit": request.user.has_role(ADMIN)})
+    return render(request, "cameras/list.html", {"cameras": cameras, "can_edit": can(request.user, "camera.change")})
 
 
-@role_required(VIEWER)
+@role_required("camera.view")
 def camera_detail(request, pk):
     camera = get_object_or_404(Camera, pk=pk)
     return render(request, "cameras/detail.html", _detail_context(request, camera))
@@ -48,10 +48,10 @@ camera_create, camera_edit, camera_delete = CrudPages(
     get=lambda request, pk: get_object_or_404(Camera, pk=pk),
     create=services.camera_create, update=services.camera_update, delete=services.camera_delete,
     created="{label} {name} added; it is being provisioned.",
-).views(role_required(ADMIN))
+).views(role_required("camera.change"))
 
 
-@role_required(ADMIN)
+@role_required("camera.change")
 @require_POST
 def camera_zones(request, pk):
     camera = get_object_or_404(Camera, pk=pk)

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from apps.accounts.roles import OPERATOR, VIEWER
+from apps.accounts.policy import can
 from apps.accounts.views import role_required
 from apps.dashboard.selectors import chart, dashboard_figures
 from apps.detections.selectors import detection_recent
@@ -12,7 +12,7 @@ def _stats_context():
     return {"figures": figures, "chart": chart(figures["hourly"])}
 
 
-@role_required(VIEWER)
+@role_required("console.view")
 def home(request):
     """The console home, server-rendered; `?fragment=stats` is the part dashboard.js swaps in on live events."""
     if request.GET.get("fragment") == "stats":
@@ -25,6 +25,6 @@ def home(request):
             "detections": detection_recent(limit=20),
             "feed_ready": True,
             "alerts": alert_list(state="open")[:20],
-            "can_ack": request.user.has_role(OPERATOR),
+            "can_ack": can(request.user, "alert.acknowledge"),
         },
     )

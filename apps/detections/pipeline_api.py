@@ -4,13 +4,14 @@ from datetime import datetime, timezone
 
 from ninja import Router, Schema
 
+from apps.accounts.auth import router_requires
 from apps.cameras.models import Camera
 from apps.detections.models import Detection
 from apps.detections.presenters import detection_public
 from vms import pipeline_metrics
 from vms.vision_config import vision_settings
 
-router = Router(tags=["ai"])
+router = router_requires(Router(tags=["ai"]), "pipeline.view")
 
 
 class StageLatency(Schema):

@@ -3,7 +3,6 @@
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from apps.accounts.roles import VIEWER
 from apps.accounts.views import role_required
 from apps.detections import exports, selectors
 from apps.detections.forms import DetectionSearchForm
@@ -26,7 +25,7 @@ def _query_without_page(request):
     return query.urlencode()
 
 
-@role_required(VIEWER)
+@role_required("detection.view")
 def detection_list(request):
     form = DetectionSearchForm(request.GET or None)
     page = None
@@ -42,7 +41,7 @@ def detection_list(request):
     )
 
 
-@role_required(VIEWER)
+@role_required("detection.view")
 def detection_export(request):
     form = DetectionSearchForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -54,7 +53,7 @@ def detection_export(request):
     return response
 
 
-@role_required(VIEWER)
+@role_required("detection.view")
 def detection_detail(request, pk):
     detection = get_object_or_404(Detection.objects.select_related("camera"), pk=pk)
     boxes = []
@@ -66,7 +65,7 @@ def detection_detail(request, pk):
     return render(request, "detections/detail.html", {"detection": detection, "boxes": boxes, "alerts": alerts})
 
 
-@role_required(VIEWER)
+@role_required("detection.view")
 def detection_feed(request):
     """The live feed's first rows (server-rendered); newer ones arrive over the WebSocket."""
     camera_id = request.GET.get("camera")

@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from rest_framework import serializers, viewsets
 
-from apps.accounts.permissions import ReadViewerWriteOperator
+from apps.accounts.permissions import allowed
+from apps.accounts.policy import can
 from apps.cameras.media import stream_urls
 from apps.mosaics import selectors, services
 from apps.mosaics.models import Mosaic
@@ -42,7 +43,7 @@ class MosaicSerializer(serializers.ModelSerializer):
         ]
 
     def get_editable(self, mosaic) -> bool:
-        return mosaic.editable_by(self.context["request"].user)
+        return can(self.context["request"].user, "mosaic.change", mosaic)
 
     def create(self, validated):
         return services.mosaic_create(
@@ -65,7 +66,7 @@ class MosaicSerializer(serializers.ModelSerializer):
 
 class MosaicViewSet(viewsets.ModelViewSet):
     serializer_class = MosaicSerializer
-    permission_classes = [ReadViewerWriteOperator]
+    permission_classes = [allowed("mosaic.view", "mosaic.create")]
 
     def get_queryset(self):
         if self.action == "list":
@@ -74,7 +75,7 @@ class MosaicViewSet(viewsets.ModelViewSet):
 
     def check_object_permissions(self, request, mosaic):
         super().check_object_permissions(request, mosaic)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not mosaic.editable_by(request.user):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not can(request.user, "mosaic.change", mosaic):
             raise PermissionDenied("You may not change this mosaic.")
 
     def perform_destroy(self, mosaic):

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from apps.accounts.roles import ADMIN, OPERATOR
 from apps.cameras.models import Camera
 
 MAX_CAMERAS = 4
@@ -24,14 +23,6 @@ class Mosaic(models.Model):
 
     def __str__(self):
         return self.name
-
-    def editable_by(self, user):
-        """Admins change any mosaic; operators change their own; viewers none."""
-        if user is None or not user.is_authenticated:
-            return False
-        if user.has_role(ADMIN):
-            return True
-        return self.owner_id == user.pk and user.has_role(OPERATOR)
 
     def ordered_cameras(self):
         return [slot.camera for slot in self.slots.select_related("camera").order_by("position")]

@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, Q
 
-from apps.accounts.roles import ADMIN
+from apps.accounts.policy import can
 from apps.mosaics.models import Mosaic, MosaicCamera
 
 
@@ -18,6 +18,6 @@ def mosaic_list_for(user):
 
 def mosaic_visible_to(user):
     """The mosaics a user may open: as `mosaic_list_for`, and every mosaic for admins (who may change any)."""
-    if user is not None and user.is_authenticated and user.has_role(ADMIN):
+    if can(user, "mosaic.view_all"):
         return _with_cameras(Mosaic.objects.order_by("name", "id"))
     return mosaic_list_for(user)

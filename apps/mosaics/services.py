@@ -1,9 +1,9 @@
 """Every write to mosaics. One transaction each, audited."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.accounts.roles import OPERATOR
+from apps.accounts.policy import require
 from apps.audit.services import audit_record
 from apps.cameras.models import Camera
 from apps.mosaics.models import MAX_CAMERAS, Mosaic, MosaicCamera
@@ -73,8 +73,7 @@ def _save(mosaic):
 
 
 def mosaic_create(*, actor, name, camera_ids, shared=False):
-    if actor is None or not actor.is_authenticated or not actor.has_role(OPERATOR):
-        raise PermissionDenied("Creating mosaics needs the operator role.")
+    require(actor, "mosaic.create", message="Creating mosaics needs the operator role.")
     name = _clean_name(name)
     ids = _clean_camera_ids(camera_ids)
     _check_name_free(actor, name)
@@ -87,8 +86,7 @@ def mosaic_create(*, actor, name, camera_ids, shared=False):
 
 
 def mosaic_update(*, actor, mosaic, name=UNCHANGED, camera_ids=UNCHANGED, shared=UNCHANGED):
-    if not mosaic.editable_by(actor):
-        raise PermissionDenied("You may not change this mosaic.")
+    require(actor, "mosaic.change", mosaic, message="You may not change this mosaic.")
     before_ids = list(mosaic.slots.order_by("position").values_list("camera_id", flat=True))
     before = _audit_view(mosaic, before_ids)
     if name is not UNCHANGED:
@@ -108,8 +106,7 @@ def mosaic_update(*, actor, mosaic, name=UNCHANGED, camera_ids=UNCHANGED, shared
 
 
 def mosaic_delete(*, actor, mosaic):
-    if not mosaic.editable_by(actor):
-        raise PermissionDenied("You may not delete this mosaic.")
+    require(actor, "mosaic.change", mosaic, message="You may not delete this mosaic.")
     ids = list(mosaic.slots.order_by("position").values_list("camera_id", flat=True))
     with transaction.atomic():
         audit_record(actor=actor, action="mosaic.delete", target=mosaic, changes=_audit_view(mosaic, ids))

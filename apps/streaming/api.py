@@ -5,12 +5,13 @@ import json
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from apps.accounts.auth import router_requires
 from apps.cameras import services as camera_services
 from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera
 from apps.streaming import services
 
-router = Router(tags=["streaming"])
+router = router_requires(Router(tags=["streaming"]), "stream.view")
 
 
 class StreamUrls(Schema):

@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.permissions import ReadViewerWriteOperator
-from apps.accounts.roles import OPERATOR
+from apps.accounts.permissions import allowed
+from apps.accounts.policy import can
 from apps.watchlists import selectors, services
 from apps.watchlists.models import WatchList, WatchListKind
 from apps.watchlists.presenters import alert_public
@@ -55,7 +55,7 @@ class WatchListSerializer(serializers.ModelSerializer):
     def to_representation(self, watchlist):
         data = super().to_representation(watchlist)
         data["entries"] = [{"id": e.id, "pattern": e.pattern, "note": e.note} for e in watchlist.entries.all()]
-        if not self.context["request"].user.has_role(OPERATOR):
+        if not can(self.context["request"].user, "webhook.view"):
             del data["webhook_url"]  # often a bearer secret of the receiver's
         if getattr(watchlist, "new_webhook_secret", None):
             data["webhook_secret"] = watchlist.new_webhook_secret  # only in the answer that made it
@@ -70,7 +70,7 @@ class WatchListSerializer(serializers.ModelSerializer):
 
 class WatchListViewSet(viewsets.ModelViewSet):
     serializer_class = WatchListSerializer
-    permission_classes = [ReadViewerWriteOperator]
+    permission_classes = [allowed("watchlist.view", "watchlist.change")]
     queryset = WatchList.objects.none()
 
     def get_queryset(self):
@@ -121,7 +121,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """Alerts, newest first. `?state=open` (default), `acknowledged` or `all`; `?watchlist=ID`."""
 
     serializer_class = AlertSerializer
-    permission_classes = [ReadViewerWriteOperator]
+    permission_classes = [allowed("watchlist.view", "alert.acknowledge")]
 
     def get_queryset(self):
         if self.action != "list":

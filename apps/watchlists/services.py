@@ -16,13 +16,13 @@ from http import HTTPStatus
 
 import requests
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.roles import OPERATOR
+from apps.accounts.policy import require
 from apps.audit.services import audit_record
 from apps.detections.models import plate_key
 from apps.watchlists import signing
@@ -146,9 +146,8 @@ def _clean_description(description):
     return description
 
 
-def _require_operator(actor, what):
-    if actor is None or not actor.is_authenticated or not actor.has_role(OPERATOR):
-        raise PermissionDenied(f"{what} needs the operator role.")
+def _require(actor, action, what):
+    require(actor, action, message=f"{what} needs the operator role.")
 
 
 # --- watch lists ------------------------------------------------------------------
@@ -210,7 +209,7 @@ class _Errors:
 
 
 def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, webhook_url="", entries=()):
-    _require_operator(actor, "Creating watch lists")
+    _require(actor, "watchlist.change", "Creating watch lists")
     errors = _Errors()
     watchlist = WatchList(
         name=errors.clean("name", _clean_name, name),
@@ -256,7 +255,7 @@ def watchlist_update(
     webhook_url=UNCHANGED,
     entries=UNCHANGED,
 ):
-    _require_operator(actor, "Changing watch lists")
+    _require(actor, "watchlist.change", "Changing watch lists")
     before_entries = _current_entries(watchlist)
     before = _audit_view(watchlist, before_entries)
     errors = _Errors()
@@ -290,7 +289,7 @@ def watchlist_update(
 
 
 def watchlist_delete(*, actor, watchlist):
-    _require_operator(actor, "Deleting watch lists")
+    _require(actor, "watchlist.change", "Deleting watch lists")
     with transaction.atomic():
         audit_record(
             actor=actor, action="watchlist.delete", target=watchlist,
@@ -382,7 +381,7 @@ def _with_related(alerts):
 
 def alert_acknowledge(*, actor, alert):
     """Mark an open alert acknowledged (idempotent: an acknowledged alert keeps who and when)."""
-    _require_operator(actor, "Acknowledging alerts")
+    _require(actor, "alert.acknowledge", "Acknowledging alerts")
     with transaction.atomic():
         claimed = Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
             acknowledged_by=actor, acknowledged_at=timezone.now()

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.roles import OPERATOR, VIEWER
+from apps.accounts.policy import can
 from apps.accounts.views import role_required
 from apps.watchlists import selectors, services
 from apps.watchlists.forms import WatchListForm
@@ -14,16 +14,16 @@ from apps.watchlists.presenters import alert_public
 from vms.crud import CrudPages
 
 
-@role_required(VIEWER)
+@role_required("watchlist.view")
 def watchlist_list(request):
     return render(
         request,
         "watchlists/list.html",
-        {"watchlists": selectors.watchlist_list(), "can_edit": request.user.has_role(OPERATOR)},
+        {"watchlists": selectors.watchlist_list(), "can_edit": can(request.user, "watchlist.change")},
     )
 
 
-@role_required(VIEWER)
+@role_required("watchlist.view")
 def watchlist_detail(request, pk):
     watchlist = get_object_or_404(WatchList, pk=pk)
     return render(
@@ -36,12 +36,12 @@ def watchlist_detail(request, pk):
             "deliveries": watchlist.deliveries.select_related("alert")[:20],
             "last_failed": watchlist.last_failed_delivery(),
             "last_delivery": watchlist.last_delivery(),
-            "can_edit": request.user.has_role(OPERATOR),
+            "can_edit": can(request.user, "watchlist.change"),
         },
     )
 
 
-@role_required(OPERATOR)
+@role_required("watchlist.change")
 @require_POST
 def watchlist_rotate_secret(request, pk):
     """A new signing secret, shown on this answer only (never stored in the session, never shown again)."""
@@ -56,10 +56,10 @@ watchlist_create, watchlist_edit, watchlist_delete = CrudPages(
     name="watchlist", label="Watch list", folder="watchlists", form=WatchListForm,
     get=lambda request, pk: get_object_or_404(WatchList, pk=pk),
     create=services.watchlist_create, update=services.watchlist_update, delete=services.watchlist_delete,
-).views(role_required(OPERATOR))
+).views(role_required("watchlist.change"))
 
 
-@role_required(VIEWER)
+@role_required("watchlist.view")
 def alert_list(request):
     state = request.GET.get("state") or "open"
     if state not in selectors.ALERT_STATES:
@@ -71,12 +71,12 @@ def alert_list(request):
             "alerts": selectors.alert_list(state=state)[:200],
             "state": state,
             "states": selectors.ALERT_STATES,
-            "can_ack": request.user.has_role(OPERATOR),
+            "can_ack": can(request.user, "alert.acknowledge"),
         },
     )
 
 
-@role_required(OPERATOR)
+@role_required("alert.acknowledge")
 @require_POST
 def alert_acknowledge(request, pk):
     alert = services.alert_acknowledge(actor=request.user, alert=get_object_or_404(Alert, pk=pk))

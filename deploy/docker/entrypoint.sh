@@ -32,7 +32,7 @@ case "$role" in
 
   web)
     exec uvicorn vms.asgi:application --host 0.0.0.0 --port "${WEB_PORT:-8000}" \
-      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
       --no-server-header --timeout-graceful-shutdown 20 --log-level "$(echo "${LOG_LEVEL:-INFO}" | tr A-Z a-z)" "$@"
     ;;
 

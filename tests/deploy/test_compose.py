@@ -1,5 +1,6 @@
 """compose.yaml, the Dockerfiles and deploy/env.example hold together (there is no Docker engine here)."""
 
+import ipaddress
 import json
 import os
 import re
@@ -127,9 +128,9 @@ def test_resource_limits(services):
 
 
 def test_one_bridge_network_and_the_named_volumes(compose, services):
-    assert compose["networks"] == {"vms": {"driver": "bridge"}}
+    assert set(compose["networks"]) == {"vms"} and compose["networks"]["vms"]["driver"] == "bridge"
     for name, service in services.items():
-        assert service.get("networks") == ["vms"], name
+        assert list(service.get("networks")) == ["vms"], name
     declared = set(compose["volumes"])
     assert {"pgdata", "rabbitmq", "static", "media", "recordings"} <= declared
     used = set()
@@ -231,3 +232,16 @@ def test_entrypoint_roles_match_the_services(services):
     assert "-Q probe" in entrypoint and "-Q events" in entrypoint
     assert "-Q frames" in entrypoint and "-Q detect" in entrypoint
     assert "--proxy-headers" in entrypoint and "--url_prefix=flower" in entrypoint
+
+
+def test_web_trusts_forwarded_headers_from_the_entry_point_only(compose, services):
+    """FORWARDED_ALLOW_IPS=* let any client that reaches web set X-Forwarded-For: its own lockout reset."""
+    haproxy_ip = services["haproxy"]["networks"]["vms"]["ipv4_address"]
+    assert services["web"]["environment"]["FORWARDED_ALLOW_IPS"] == haproxy_ip == "${HAPROXY_IP:-172.31.250.10}"
+    subnet = compose["networks"]["vms"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address("172.31.250.10") in ipaddress.ip_network(subnet.split(":-")[1].rstrip("}"))
+    entrypoint = (REPO / "deploy" / "docker" / "entrypoint.sh").read_text()
+    assert '--forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"' in entrypoint and "*}" not in entrypoint
+    # make run has nothing in front of web: it trusts no forwarded header at all.
+    procfile = (REPO / "deploy" / "Procfile").read_text()
+    assert "--no-proxy-headers" in next(line for line in procfile.splitlines() if line.startswith("web:"))

@@ -121,6 +121,13 @@ def test_metrics_are_not_routed_from_outside(entry_point):
     assert requests.get(f"{entry_point.base_url}/metrics", timeout=5).status_code == 403
 
 
+def test_the_media_servers_auth_callback_is_not_routed_from_outside(entry_point, asgi_server):
+    body = {"action": "read", "path": "cam_1", "token": "x"}
+    assert requests.post(f"{entry_point.base_url}/internal/media-auth", json=body, timeout=5).status_code == 403
+    # The control: on web itself (where MediaMTX asks) it answers.
+    assert requests.post(f"{asgi_server.base_url}/internal/media-auth", json=body, timeout=5).status_code == 401
+
+
 def test_the_stats_page(entry_point):
     stats = f"http://127.0.0.1:{entry_point.stats_port}/"
     assert requests.get(stats, timeout=5).status_code == 401
@@ -180,3 +187,26 @@ def test_nothing_under_flower_or_metrics_slips_past(entry_point):
     assert requests.get(f"{entry_point.base_url}/flower/api/workers", timeout=5).status_code == 401
     assert requests.get(f"{entry_point.base_url}/flower", timeout=5).status_code == 401
     assert requests.get(f"{entry_point.base_url}/metrics/", timeout=5).status_code == 403
+
+
+def raw_answer(entry_point, head):
+    """Send a request head (and no body) on a raw socket; the status line of the answer."""
+    with socket.create_connection(("127.0.0.1", entry_point.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        return sock.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_a_declared_body_over_the_limit_is_refused_at_the_edge_before_it_is_sent(entry_point):
+    for path in ("/api/cameras/", "/login/", "/webrtc/cam_1/whep"):
+        status = raw_answer(entry_point, f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n")
+        assert status.startswith(b"HTTP/1.1 413 "), (path, status)
+
+
+def test_a_chunked_body_is_refused_at_the_edge(entry_point):
+    status = raw_answer(entry_point, "POST /api/cameras/ HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 411 ")
+
+
+def test_a_body_under_the_limit_passes_the_edge(entry_point):
+    response = requests.post(f"{entry_point.base_url}/api/auth/token/", json={"username": "x", "password": "y"}, timeout=5)
+    assert response.status_code == 401

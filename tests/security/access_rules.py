@@ -1,8 +1,9 @@
 """Who may do what, for every URL pattern of the project: THE table the access-matrix test holds the app to.
 
 One row per route (as `tests/security/urlwalk.py` prints it), each method → the status for
-(anonymous, viewer, operator, admin). Console pages send anonymous users to the login page (302)
-and refuse a missing role with 403; the APIs answer 401 without credentials. Every request runs in
+(anonymous, no role, viewer, operator, admin). Console pages send anonymous users to the login page
+(302) and refuse a missing role with 403 (a user with no role at all gets the page saying an admin
+must give them one); the APIs answer 401 without credentials and 403 without a role. Every request runs in
 a rolled-back savepoint, so a DELETE for one role leaves the object for the next. Bodies are empty:
 a 400 means "allowed in, refused the empty input" — no object is created.
 
@@ -12,95 +13,117 @@ Placeholders in the example URL are filled with the ids of the objects of tests/
 
 ANON_302 = 302  # to the login page
 
-# route: (example URL, {method: (anonymous, viewer, operator, admin)})
+# route: (example URL, {method: (anonymous, no role, viewer, operator, admin)})
 RULES = {
     # --- open: probes, login ---
-    "health": ("/health", {"GET": (200, 200, 200, 200)}),
-    "favicon.ico": ("/favicon.ico", {"GET": (301, 301, 301, 301)}),
+    "health": ("/health", {"GET": (200, 200, 200, 200, 200)}),
+    "favicon.ico": ("/favicon.ico", {"GET": (301, 301, 301, 301, 301)}),
     # 503 here: no media server runs for this test; the point is that it needs no login.
-    "health/ready": ("/health/ready", {"GET": (503, 503, 503, 503)}),
+    "health/ready": ("/health/ready", {"GET": (503, 503, 503, 503, 503)}),
     # Loopback and private networks only (METRICS_ALLOW_PRIVATE), or a bearer token; the test client is 127.0.0.1.
-    "metrics": ("/metrics", {"GET": (200, 200, 200, 200)}),
-    "login/": ("/login/", {"GET": (200, 302, 302, 302), "POST": (200, 302, 302, 302)}),
-    "logout/": ("/logout/", {"GET": (405, 405, 405, 405), "POST": (302, 302, 302, 302)}),
+    "metrics": ("/metrics", {"GET": (200, 200, 200, 200, 200)}),
+    "login/": ("/login/", {"GET": (200, 302, 302, 302, 302), "POST": (200, 302, 302, 302, 302)}),
+    "logout/": ("/logout/", {"GET": (405, 405, 405, 405, 405), "POST": (302, 302, 302, 302, 302)}),
     # --- console ---
-    "": ("/", {"GET": (302, 200, 200, 200)}),
-    "users/": ("/users/", {"GET": (302, 403, 403, 200)}),
-    "cameras/": ("/cameras/", {"GET": (302, 200, 200, 200)}),
-    "cameras/add/": ("/cameras/add/", {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 200)}),
-    "cameras/<int:pk>/": ("/cameras/{camera}/", {"GET": (302, 200, 200, 200)}),
-    "cameras/<int:pk>/edit/": ("/cameras/{camera}/edit/", {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 200)}),
-    "cameras/<int:pk>/delete/": ("/cameras/{camera}/delete/", {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 302)}),
-    "cameras/<int:pk>/zones/": ("/cameras/{camera}/zones/", {"GET": (302, 403, 403, 405), "POST": (302, 403, 403, 302)}),
-    "mosaics/": ("/mosaics/", {"GET": (302, 200, 200, 200)}),
-    "mosaics/add/": ("/mosaics/add/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
-    "mosaics/<int:pk>/": ("/mosaics/{mosaic}/", {"GET": (302, 200, 200, 200)}),
-    "mosaics/<int:pk>/edit/": ("/mosaics/{mosaic}/edit/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
-    "mosaics/<int:pk>/delete/": ("/mosaics/{mosaic}/delete/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 302, 302)}),
-    "watchlists/": ("/watchlists/", {"GET": (302, 200, 200, 200)}),
-    "watchlists/add/": ("/watchlists/add/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
-    "watchlists/<int:pk>/": ("/watchlists/{watchlist}/", {"GET": (302, 200, 200, 200)}),
-    "watchlists/<int:pk>/edit/": ("/watchlists/{watchlist}/edit/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
-    "watchlists/<int:pk>/delete/": ("/watchlists/{watchlist}/delete/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 302, 302)}),
+    "": ("/", {"GET": (302, 403, 200, 200, 200)}),
+    "users/": ("/users/", {"GET": (302, 403, 403, 403, 200)}),
+    "cameras/": ("/cameras/", {"GET": (302, 403, 200, 200, 200)}),
+    "cameras/add/": ("/cameras/add/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 200)}),
+    "cameras/<int:pk>/": ("/cameras/{camera}/", {"GET": (302, 403, 200, 200, 200)}),
+    "cameras/<int:pk>/edit/": ("/cameras/{camera}/edit/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 200)}),
+    "cameras/<int:pk>/delete/": ("/cameras/{camera}/delete/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 302)}),
+    "cameras/<int:pk>/zones/": ("/cameras/{camera}/zones/", {"GET": (302, 403, 403, 403, 405), "POST": (302, 403, 403, 403, 302)}),
+    "mosaics/": ("/mosaics/", {"GET": (302, 403, 200, 200, 200)}),
+    "mosaics/add/": ("/mosaics/add/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 200, 200)}),
+    "mosaics/<int:pk>/": ("/mosaics/{mosaic}/", {"GET": (302, 403, 200, 200, 200)}),
+    "mosaics/<int:pk>/edit/": ("/mosaics/{mosaic}/edit/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 200, 200)}),
+    "mosaics/<int:pk>/delete/": ("/mosaics/{mosaic}/delete/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 302, 302)}),
+    "watchlists/": ("/watchlists/", {"GET": (302, 403, 200, 200, 200)}),
+    "watchlists/add/": ("/watchlists/add/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 200, 200)}),
+    "watchlists/<int:pk>/": ("/watchlists/{watchlist}/", {"GET": (302, 403, 200, 200, 200)}),
+    "watchlists/<int:pk>/edit/": ("/watchlists/{watchlist}/edit/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 200, 200)}),
+    "watchlists/<int:pk>/delete/": ("/watchlists/{watchlist}/delete/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 302, 302)}),
     "watchlists/<int:pk>/rotate-secret/": (
-        "/watchlists/{watchlist}/rotate-secret/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 200, 200)}
+        "/watchlists/{watchlist}/rotate-secret/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 200, 200)}
     ),
-    "watchlists/alerts/": ("/watchlists/alerts/", {"GET": (302, 200, 200, 200)}),
+    "watchlists/alerts/": ("/watchlists/alerts/", {"GET": (302, 403, 200, 200, 200)}),
     "watchlists/alerts/<int:pk>/acknowledge/": (
-        "/watchlists/alerts/{alert}/acknowledge/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 302, 302)}
+        "/watchlists/alerts/{alert}/acknowledge/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 302, 302)}
     ),
-    "detections/": ("/detections/", {"GET": (302, 200, 200, 200)}),
-    "detections/export.csv": ("/detections/export.csv", {"GET": (302, 200, 200, 200)}),
-    "detections/feed/": ("/detections/feed/", {"GET": (302, 200, 200, 200)}),
-    "detections/<int:pk>/": ("/detections/{detection}/", {"GET": (302, 200, 200, 200)}),
-    "media/<path:path>": ("/media/{snapshot}", {"GET": (302, 200, 200, 200)}),
+    "detections/": ("/detections/", {"GET": (302, 403, 200, 200, 200)}),
+    "detections/export.csv": ("/detections/export.csv", {"GET": (302, 403, 200, 200, 200)}),
+    "detections/feed/": ("/detections/feed/", {"GET": (302, 403, 200, 200, 200)}),
+    "detections/<int:pk>/": ("/detections/{detection}/", {"GET": (302, 403, 200, 200, 200)}),
+    "media/<path:path>": ("/media/{snapshot}", {"GET": (302, 403, 200, 200, 200)}),
+    # The media server's auth callback: no session counts, only what the body carries (a watch
+    # token or a service credential; tests/streaming/test_media_auth.py). Not routed from outside.
+    "internal/media-auth": ("/internal/media-auth", {"GET": (405, 405, 405, 405, 405), "POST": (400, 400, 400, 400, 400)}),
     # The Django admin: staff only (admins are staff); its own per-model permissions do the rest.
-    "admin/": ("/admin/", {"GET": (302, 302, 302, 200)}),
+    "admin/": ("/admin/", {"GET": (302, 302, 302, 302, 200)}),
     # --- auth and schemas ---
-    "api/auth/token/": ("/api/auth/token/", {"POST": (400, 400, 400, 400)}),
-    "api/auth/token/refresh/": ("/api/auth/token/refresh/", {"POST": (400, 400, 400, 400)}),
-    "api/schema/": ("/api/schema/", {"GET": (200, 200, 200, 200)}),
-    "api/openapi.json": ("/api/openapi.json", {"GET": (200, 200, 200, 200)}),
-    "api/docs": ("/api/docs", {"GET": (200, 200, 200, 200)}),
-    "api/": ("/api/", {"GET": (404, 404, 404, 404)}),
+    "api/auth/token/": ("/api/auth/token/", {"POST": (400, 400, 400, 400, 400)}),
+    "api/auth/token/refresh/": ("/api/auth/token/refresh/", {"POST": (400, 400, 400, 400, 400)}),
+    "api/schema/": ("/api/schema/", {"GET": (200, 200, 200, 200, 200)}),
+    "api/openapi.json": ("/api/openapi.json", {"GET": (200, 200, 200, 200, 200)}),
+    "api/docs": ("/api/docs", {"GET": (200, 200, 200, 200, 200)}),
+    "api/": ("/api/", {"GET": (404, 404, 404, 404, 404)}),
     # --- REST API (DRF) ---
-    "api/users/": ("/api/users/", {"GET": (401, 403, 403, 200), "POST": (401, 403, 403, 405)}),
-    "api/users/<pk>/": ("/api/users/{user}/", {"GET": (401, 403, 403, 200), "DELETE": (401, 403, 403, 405)}),
-    "api/cameras/": ("/api/cameras/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 403, 400)}),
+    "api/users/": ("/api/users/", {"GET": (401, 403, 403, 403, 200), "POST": (401, 403, 403, 403, 405)}),
+    "api/users/<pk>/": ("/api/users/{user}/", {"GET": (401, 403, 403, 403, 200), "DELETE": (401, 403, 403, 403, 405)}),
+    "api/cameras/": ("/api/cameras/", {"GET": (401, 403, 200, 200, 200), "POST": (401, 403, 403, 403, 400)}),
     "api/cameras/<pk>/": ("/api/cameras/{camera}/", {
-        "GET": (401, 200, 200, 200), "PUT": (401, 403, 403, 400), "PATCH": (401, 403, 403, 200),
-        "DELETE": (401, 403, 403, 204),
+        "GET": (401, 403, 200, 200, 200), "PUT": (401, 403, 403, 403, 400), "PATCH": (401, 403, 403, 403, 200),
+        "DELETE": (401, 403, 403, 403, 204),
     }),
-    "api/cameras/<pk>/zones/": ("/api/cameras/{camera}/zones/", {"GET": (401, 405, 405, 405), "PUT": (401, 403, 403, 400)}),
-    "api/mosaics/": ("/api/mosaics/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 400, 400)}),
+    "api/cameras/<pk>/zones/": ("/api/cameras/{camera}/zones/", {"GET": (401, 403, 405, 405, 405), "PUT": (401, 403, 403, 403, 400)}),
+    "api/mosaics/": ("/api/mosaics/", {"GET": (401, 403, 200, 200, 200), "POST": (401, 403, 403, 400, 400)}),
     "api/mosaics/<pk>/": ("/api/mosaics/{mosaic}/", {
-        "GET": (401, 200, 200, 200), "PUT": (401, 403, 400, 400), "PATCH": (401, 403, 200, 200),
-        "DELETE": (401, 403, 204, 204),
+        "GET": (401, 403, 200, 200, 200), "PUT": (401, 403, 403, 400, 400), "PATCH": (401, 403, 403, 200, 200),
+        "DELETE": (401, 403, 403, 204, 204),
     }),
-    "api/watchlists/": ("/api/watchlists/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 400, 400)}),
+    "api/watchlists/": ("/api/watchlists/", {"GET": (401, 403, 200, 200, 200), "POST": (401, 403, 403, 400, 400)}),
     "api/watchlists/<pk>/": ("/api/watchlists/{watchlist}/", {
-        "GET": (401, 200, 200, 200), "PUT": (401, 403, 400, 400), "PATCH": (401, 403, 200, 200),
-        "DELETE": (401, 403, 204, 204),
+        "GET": (401, 403, 200, 200, 200), "PUT": (401, 403, 403, 400, 400), "PATCH": (401, 403, 403, 200, 200),
+        "DELETE": (401, 403, 403, 204, 204),
     }),
     "api/watchlists/<pk>/rotate-secret/": (
-        "/api/watchlists/{watchlist}/rotate-secret/", {"GET": (401, 405, 405, 405), "POST": (401, 403, 200, 200)}
+        "/api/watchlists/{watchlist}/rotate-secret/", {"GET": (401, 403, 405, 405, 405), "POST": (401, 403, 403, 200, 200)}
     ),
-    "api/watchlists/<pk>/deliveries/": ("/api/watchlists/{watchlist}/deliveries/", {"GET": (401, 200, 200, 200)}),
-    "api/alerts/": ("/api/alerts/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 405, 405)}),
-    "api/alerts/<pk>/": ("/api/alerts/{alert}/", {"GET": (401, 200, 200, 200), "DELETE": (401, 403, 405, 405)}),
-    "api/alerts/<pk>/acknowledge/": ("/api/alerts/{alert}/acknowledge/", {"POST": (401, 403, 200, 200)}),
-    "api/detections/": ("/api/detections/", {"GET": (401, 200, 200, 200), "POST": (401, 405, 405, 405)}),
-    "api/detections/<pk>/": ("/api/detections/{detection}/", {"GET": (401, 200, 200, 200), "DELETE": (401, 405, 405, 405)}),
-    "api/dashboard/": ("/api/dashboard/", {"GET": (401, 200, 200, 200)}),
+    "api/watchlists/<pk>/deliveries/": ("/api/watchlists/{watchlist}/deliveries/", {"GET": (401, 403, 200, 200, 200)}),
+    "api/alerts/": ("/api/alerts/", {"GET": (401, 403, 200, 200, 200), "POST": (401, 403, 403, 405, 405)}),
+    "api/alerts/<pk>/": ("/api/alerts/{alert}/", {"GET": (401, 403, 200, 200, 200), "DELETE": (401, 403, 403, 405, 405)}),
+    "api/alerts/<pk>/acknowledge/": ("/api/alerts/{alert}/acknowledge/", {"POST": (401, 403, 403, 200, 200)}),
+    "api/detections/": ("/api/detections/", {"GET": (401, 403, 200, 200, 200), "POST": (401, 403, 405, 405, 405)}),
+    "api/detections/<pk>/": ("/api/detections/{detection}/", {"GET": (401, 403, 200, 200, 200), "DELETE": (401, 403, 405, 405, 405)}),
+    "api/dashboard/": ("/api/dashboard/", {"GET": (401, 403, 200, 200, 200)}),
     # --- API (django-ninja) ---
-    "api/me": ("/api/me", {"GET": (401, 200, 200, 200)}),
-    "api/streaming/cameras": ("/api/streaming/cameras", {"GET": (401, 200, 200, 200)}),
-    "api/streaming/cameras/<camera_id>": ("/api/streaming/cameras/{camera}", {"GET": (401, 200, 200, 200)}),
+    "api/me": ("/api/me", {"GET": (401, 200, 200, 200, 200)}),
+    "api/streaming/cameras": ("/api/streaming/cameras", {"GET": (401, 403, 200, 200, 200)}),
+    "api/streaming/cameras/<camera_id>": ("/api/streaming/cameras/{camera}", {"GET": (401, 403, 200, 200, 200)}),
     "api/streaming/cameras/<camera_id>/provision": (
-        "/api/streaming/cameras/{camera}/provision", {"GET": (405, 405, 405, 405), "POST": (401, 403, 403, 202)}
+        "/api/streaming/cameras/{camera}/provision", {"GET": (405, 405, 405, 405, 405), "POST": (401, 403, 403, 403, 202)}
     ),
-    "api/ai/pipeline": ("/api/ai/pipeline", {"GET": (401, 200, 200, 200)}),
-    "api/ai/pipeline/<camera_id>": ("/api/ai/pipeline/{camera}", {"GET": (401, 200, 200, 200)}),
-    "api/ai/models": ("/api/ai/models", {"GET": (401, 200, 200, 200)}),
-    "api/ai/recent": ("/api/ai/recent", {"GET": (401, 200, 200, 200)}),
+    "api/ai/pipeline": ("/api/ai/pipeline", {"GET": (401, 403, 200, 200, 200)}),
+    "api/ai/pipeline/<camera_id>": ("/api/ai/pipeline/{camera}", {"GET": (401, 403, 200, 200, 200)}),
+    "api/ai/models": ("/api/ai/models", {"GET": (401, 403, 200, 200, 200)}),
+    "api/ai/recent": ("/api/ai/recent", {"GET": (401, 403, 200, 200, 200)}),
+}
+
+# The WebSocket routes (vms/routing.py) for (anonymous, no role, viewer, operator, admin): "open" —
+# let in and kept; "refused" — the handshake is refused or the socket closed at once.
+WEBSOCKET_RULES = {
+    "ws/console/": ("refused", "refused", "open", "open", "open"),
+}
+
+# Video, as the media server asks /internal/media-auth (action, protocol) with the watch token the
+# camera page would give each role (none for anonymous or no role): the status that answers
+# (204 allowed, 401 refused). HLS playlists and segments, WHEP offers and the playback server
+# (recordings, clips) are all asked this way; a watch token is a grant for its camera whatever the
+# protocol (RTSP passes it as the password).
+MEDIA_RULES = {
+    ("read", "hls"): (401, 401, 204, 204, 204),
+    ("read", "webrtc"): (401, 401, 204, 204, 204),
+    ("playback", "playback"): (401, 401, 204, 204, 204),
+    ("read", "rtsp"): (401, 401, 204, 204, 204),
+    ("publish", "rtsp"): (401, 401, 401, 401, 401),
 }

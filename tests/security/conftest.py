@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-ROLES = ("anonymous", "viewer", "operator", "admin")
+ROLES = ("anonymous", "no role", "viewer", "operator", "admin")
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
@@ -19,8 +19,16 @@ def no_api_rate_limit(settings):
 
 
 @pytest.fixture
-def users(alice, olivia, victor):
-    return {"anonymous": None, "viewer": victor, "operator": olivia, "admin": alice}
+def nobody(make_user):
+    """Logged in, but given no role (as a user created in the Django admin starts)."""
+    from apps.accounts.models import User
+
+    return User.objects.create_user("nobody", password="x-irrelevant-1")
+
+
+@pytest.fixture
+def users(alice, olivia, victor, nobody):
+    return {"anonymous": None, "no role": nobody, "viewer": victor, "operator": olivia, "admin": alice}
 
 
 def client_as(user, *, api=False, **kwargs):

@@ -1,4 +1,4 @@
-"""Every URL pattern × anonymous, viewer, operator, admin → the status the rules table says."""
+"""Every URL pattern × anonymous, no role, viewer, operator, admin → the status the rules table says."""
 
 import pytest
 from django.db import transaction
@@ -59,10 +59,18 @@ def test_an_anonymous_console_request_is_sent_to_the_login_page(objects):
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
-def test_a_user_without_a_role_sees_no_console_page_and_no_api(make_user, objects):
-    from apps.accounts.models import User
-
-    nobody = User.objects.create_user("nobody", password="x-irrelevant-1")
-    assert client_as(nobody).get("/cameras/").status_code == 403
+def test_a_user_without_a_role_sees_only_the_page_saying_an_admin_must_give_one(nobody, objects):
+    for page in ("/", "/cameras/", f"/cameras/{objects['camera'].pk}/", "/detections/", "/watchlists/alerts/"):
+        response = client_as(nobody).get(page)
+        text = response.content.decode()
+        assert response.status_code == 403 and "An admin must give you one" in text, page
+        # Nothing of the site: no navigation, no live socket, no plates.
+        assert "/cameras/" not in text and "live-status.js" not in text and "ABC1D23" not in text, page
     assert client_as(nobody, api=True).get("/api/cameras/").status_code == 403
+    assert client_as(nobody, api=True).get("/api/ai/recent").status_code == 403
     assert client_as(nobody).get(f"/media/{objects['snapshot']}").status_code == 403
+
+
+def test_a_viewer_asking_for_an_admin_page_gets_the_plain_refusal_not_the_no_role_page(victor):
+    response = client_as(victor).get("/users/")
+    assert response.status_code == 403 and "An admin must give you one" not in response.content.decode()

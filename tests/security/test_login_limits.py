@@ -2,7 +2,6 @@
 
 import pytest
 import redis
-from django.conf import settings
 from django.test import Client
 
 from tests.conftest import PASSWORD
@@ -22,7 +21,9 @@ def limits(settings):  # noqa: F811 (pytest-django's fixture)
 
 def _clear():
     # The counters live in the test cache (shared by the whole suite); leave none behind.
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    from tests.settings import REDIS_CACHE_URL  # the real one, also while a test points the cache elsewhere
+
+    client = redis.Redis.from_url(REDIS_CACHE_URL)
     keys = list(client.scan_iter(match="*login-failures:*"))
     if keys:
         client.delete(*keys)
@@ -109,3 +110,42 @@ class TestTokenEndpoint:
     def test_a_body_that_is_not_an_object_is_a_400_not_a_crash(self):
         response = Client().post("/api/auth/token/", "[1, 2]", content_type="application/json")
         assert response.status_code == 400
+
+
+class TestWhileRedisIsDown:
+    """The limits' Redis does not answer (a port nothing listens on): counted in the process, never open."""
+
+    @pytest.fixture(autouse=True)
+    def redis_down(self, settings):
+        from django.core.cache import caches
+
+        from tests.processes import free_port
+        from vms.counters import limits
+
+        nowhere = f"redis://127.0.0.1:{free_port()}/1"
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": nowhere},
+            "limits": {**settings.CACHES["limits"], "LOCATION": nowhere},
+        }
+        limits.down_until = 0.0
+        yield
+        caches["limits_fallback"].clear()
+        limits.down_until = 0.0
+
+    def test_the_right_password_still_logs_in(self, alice, olivia):
+        assert token("olivia", PASSWORD).status_code == 200
+
+    def test_five_failures_still_block_the_user_on_the_api_and_the_console(self, olivia):
+        for _ in range(5):
+            assert token("olivia", "wrong").status_code == 401
+        assert token("olivia", PASSWORD).status_code == 429
+        assert console_login("olivia", PASSWORD).status_code == 429
+
+    def test_the_api_rate_limit_still_holds(self, olivia, settings):
+        settings.API_RATE_LIMIT = "3/min"
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(olivia)}")
+        assert [client.get("/api/cameras/").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert client.get("/api/ai/models").status_code == 429  # ninja shares the budget

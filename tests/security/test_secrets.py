@@ -1,5 +1,8 @@
 """Camera passwords and the media server's API password never show: not in Flower, /health/ready or logs.
 
+Every log line of every process passes vms.logging.SecretsFilter (URL passwords masked); the
+stand-in media server's own log is checked on the real process.
+
 Responses, pages, logs, events and Celery messages are covered by
 tests/cameras/test_provisioning.py::test_passwords_never_leave_the_database; this adds Flower (which
 shows task arguments, results and exceptions) and a media server whose error messages echo what it got.
@@ -183,3 +186,46 @@ def test_flower_shows_no_camera_password(alice, flower_stack, echoing_media_serv
     seen.append(camera.provision_error)
     leaks = [text[:300] for text in seen if CAMERA_SECRET in text]
     assert not leaks
+
+
+# --- no line any process writes carries a password (vms.logging.SecretsFilter) ---------------------
+
+LOG_ANYTHING = """
+import logging, django
+django.setup()
+log = logging.getLogger("apps.streaming")
+log.warning("provisioning cam_1 from %s failed", "rtsp://admin:{secret}@192.0.2.7:554/live")
+try:
+    raise ConnectionError("could not reach amqp://vms:{secret}@rabbitmq:5672/vms")
+except ConnectionError:
+    log.exception("broker")
+"""
+
+
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_a_password_in_any_url_is_masked_in_every_log_line(log_format):
+    result = subprocess.run(
+        [str(processes.VENV_BIN / "python"), "-c", LOG_ANYTHING.format(secret=CAMERA_SECRET)],
+        env=processes.test_env(LOG_FORMAT=log_format), capture_output=True, text=True, timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert "rtsp://admin:***@192.0.2.7:554/live" in output and "amqp://vms:***@rabbitmq" in output, output
+    assert CAMERA_SECRET not in output
+
+
+@pytest.mark.timeout(120)
+def test_the_stand_in_media_server_logs_no_camera_password():
+    from tests.streaming.conftest import StandInMediaServer
+
+    server = StandInMediaServer(name="secrets-mediaserver")
+    try:
+        source = f"rtsp://admin:{CAMERA_SECRET}@127.0.0.1:{processes.free_port()}/live"
+        # Not on demand: it pulls (and fails, nothing listens there) at once, logging what it does.
+        server.client().path_replace("cam_1", {"source": source, "sourceOnDemand": False, "rtspTransport": "tcp"})
+        processes.wait_for(lambda: "mounted cam_1" in server.process.output(), timeout=20, what="the mount line")
+        requests.get(server.hls_url("cam_1"), timeout=10)
+        output = server.process.output()
+    finally:
+        server.stop()
+    assert "mounted cam_1 <- rtsp://admin:***@127.0.0.1" in output
+    assert CAMERA_SECRET not in output

@@ -137,19 +137,3 @@ class TestApi:
         assert response.status_code == 400, response.content
         assert field in response.json()
         assert not WatchList.objects.exists()
-
-
-class TestAdmin:
-    def test_the_admin_validates_patterns_and_webhook_urls(self, client, alice):
-        client.force_login(alice)
-        form = {
-            "name": "Admin list", "kind": "alert", "description": "", "enabled": "on", "webhook_url": "ftp://x.org/",
-            "entries-TOTAL_FORMS": "1", "entries-INITIAL_FORMS": "0", "entries-MIN_NUM_FORMS": "0",
-            "entries-MAX_NUM_FORMS": "1000", "entries-0-pattern": "ab-1", "entries-0-note": "",
-        }
-        response = client.post("/admin/watchlists/watchlist/add/", form)
-        assert response.status_code == 200
-        assert not WatchList.objects.exists()
-        form.update({"webhook_url": "https://example.org/hook", "entries-0-pattern": "abc*"})
-        assert client.post("/admin/watchlists/watchlist/add/", form).status_code == 302
-        assert list(WatchList.objects.get().entries.values_list("pattern", flat=True)) == ["ABC*"]

@@ -19,6 +19,8 @@ gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
+from vms.logging import scrub_secrets  # noqa: E402
+
 Gst.init(None)
 
 log = logging.getLogger("standin.rtsp")
@@ -126,7 +128,7 @@ class Relay:
         self.mounts.add_factory(f"/{name}", factory)
         if not on_demand:
             path.keeper = Keeper(self.url(name))
-        log.info("mounted %s <- %s", name, source)
+        log.info("mounted %s <- %s", name, scrub_secrets(source))
 
     def unmount(self, name):
         """Stop serving /name and disconnect its readers (removing a mount alone leaves them connected)."""

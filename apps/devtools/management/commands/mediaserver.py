@@ -71,6 +71,10 @@ class Command(BaseCommand):
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
             force=True,
         )
+        from vms.logging import SecretsFilter
+
+        for handler in logging.getLogger().handlers:  # a path's source carries the camera's password
+            handler.addFilter(SecretsFilter())
         # Imported here: loading GStreamer is only for the stand-in.
         from apps.devtools.mediaserver.server import run
 
