@@ -235,7 +235,7 @@ def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", e
 def watchlist_rotate_secret(*, actor, watchlist):
     """A new signing secret for the list's webhook; returns it (the only time it is shown). The old one stops
     signing at once."""
-    _require_operator(actor, "Rotating a webhook secret")
+    _require(actor, "watchlist.change", "Rotating a webhook secret")
     secret = signing.new_secret()
     with transaction.atomic():
         WatchList.objects.filter(pk=watchlist.pk).update(webhook_secret=signing.seal(secret), updated_at=timezone.now())

@@ -11,7 +11,6 @@ import websockets
 from django.conf import settings
 from kombu import Connection, Exchange, Queue
 
-from apps.cameras.models import Camera
 from apps.cameras.services import camera_create, camera_set_zones, camera_update
 from apps.detections.models import Detection
 from apps.streaming.client import media_server as media_server_client
