@@ -169,6 +169,11 @@ MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
 MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
 MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
+# Recording (MediaMTX's recorder; per camera mode and retention). RECORDINGS_ROOT is where the media
+# server writes, as it sees the disk: compose mounts the `recordings` volume at /recordings.
+RECORDINGS_ROOT = env("RECORDINGS_ROOT", str(BASE_DIR / "var" / "recordings"))
+RECORDING_SEGMENT_SECONDS = int(env("RECORDING_SEGMENT_SECONDS", "600"))
+RECORDING_PART_SECONDS = int(env("RECORDING_PART_SECONDS", "1"))
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.

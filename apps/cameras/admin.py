@@ -23,13 +23,14 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):
-    list_display = ["name", "location", "enabled", "ai_enabled", "provision_state", "stream_state", "updated_at"]
-    list_filter = ["enabled", "ai_enabled", "plate_camera", "provision_state", "stream_state"]
+    list_display = ["name", "location", "enabled", "ai_enabled", "recording_mode", "provision_state", "stream_state", "updated_at"]
+    list_filter = ["enabled", "ai_enabled", "plate_camera", "recording_mode", "provision_state", "stream_state"]
     search_fields = ["name", "location"]
     # The password is never shown, not even encrypted; the URL shown is the masked one.
     exclude = ["password_encrypted"]
     fields = [
         "name", "masked_url", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
+        "recording_mode", "recording_retention_days",
         "provision_state", "provision_error", "provision_attempts", "provisioned_at",
         "stream_state", "stream_state_since", "created_at", "updated_at",
     ]

@@ -21,6 +21,13 @@ class StreamState(models.TextChoices):
     FROZEN = "frozen"
 
 
+class RecordingMode(models.TextChoices):
+    OFF = "off"
+    CONTINUOUS = "continuous"
+    # Recorded like continuous; the app keeps only the minutes around detections and alerts.
+    EVENTS = "events"
+
+
 class Camera(models.Model):
     name = models.CharField(max_length=100, unique=True)
     rtsp_url = models.CharField("RTSP URL", max_length=500, help_text="Without credentials: they are kept apart.")
@@ -34,6 +41,14 @@ class Camera(models.Model):
     )
     ai_fps = models.FloatField(
         "AI frames per second", default=1.0, validators=[MinValueValidator(0.2), MaxValueValidator(5.0)]
+    )
+    recording_mode = models.CharField(
+        max_length=10, choices=RecordingMode.choices, default=RecordingMode.OFF,
+        help_text="Continuous keeps everything; events keeps only the minutes around detections and alerts.",
+    )
+    recording_retention_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Recordings older than this are deleted (kept clips stay).",
     )
 
     provision_state = models.CharField(max_length=10, choices=ProvisionState.choices, default=ProvisionState.PENDING)
@@ -57,6 +72,10 @@ class Camera(models.Model):
     def path_name(self):
         """The camera's path in the media server."""
         return f"cam_{self.pk}"
+
+    @property
+    def records(self):
+        return self.recording_mode != RecordingMode.OFF
 
     @property
     def has_password(self):

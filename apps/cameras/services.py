@@ -8,7 +8,7 @@ from django.db import transaction
 
 from apps.accounts.roles import ADMIN
 from apps.audit.services import audit_record
-from apps.cameras.models import MASK, Camera, ProvisionState, Zone
+from apps.cameras.models import MASK, Camera, ProvisionState, RecordingMode, Zone
 from apps.cameras.presenters import camera_public
 from apps.cameras.schedules import ai_schedule_remove, ai_schedule_sync
 from apps.cameras.validation import split_rtsp_url, validate_zone
@@ -17,9 +17,12 @@ from vms.encryption import encrypt
 from vms.outbox import enqueue
 
 UNCHANGED = object()
-EDITABLE = ("name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps")
+EDITABLE = (
+    "name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
+    "recording_mode", "recording_retention_days",
+)
 # A change to these means the media server must be told.
-MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled"}
+MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled", "recording_mode", "recording_retention_days"}
 
 
 def _audit_view(camera):
@@ -73,6 +76,8 @@ def camera_create(
     ai_enabled=False,
     plate_camera=False,
     ai_fps=1.0,
+    recording_mode=RecordingMode.OFF,
+    recording_retention_days=7,
 ):
     camera = Camera(
         name=(name or "").strip(),
@@ -81,6 +86,8 @@ def camera_create(
         ai_enabled=ai_enabled,
         plate_camera=plate_camera,
         ai_fps=ai_fps,
+        recording_mode=recording_mode,
+        recording_retention_days=recording_retention_days,
     )
     _apply_url(camera, rtsp_url, username, password)
     _validate(camera)
