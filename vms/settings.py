@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.mosaics",
     "apps.detections",
     "apps.watchlists",
+    "apps.recordings",
     "apps.devtools",
 ]
 
@@ -164,16 +165,25 @@ MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
 MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
+# MediaMTX's playback server (recordings); where `recordPath` puts them, as the media server sees its disk
+# (compose mounts the `recordings` volume at /recordings).
+MEDIAMTX_PLAYBACK_URL = env("MEDIAMTX_PLAYBACK_URL", "http://127.0.0.1:9996")
+RECORDINGS_ROOT = Path(env("RECORDINGS_ROOT", str(BASE_DIR / "var" / "recordings")))
 # Where browsers and workers reach the media server's outputs. Behind the
 # compose entry point HLS is `/hls`; with `make run` the stand-in answers directly.
 MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
 MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
-# Recording (MediaMTX's recorder; per camera mode and retention). RECORDINGS_ROOT is where the media
-# server writes, as it sees the disk: compose mounts the `recordings` volume at /recordings.
-RECORDINGS_ROOT = env("RECORDINGS_ROOT", str(BASE_DIR / "var" / "recordings"))
+# Recording (MediaMTX's recorder; each camera's mode and retention are on the camera).
 RECORDING_SEGMENT_SECONDS = int(env("RECORDING_SEGMENT_SECONDS", "600"))
 RECORDING_PART_SECONDS = int(env("RECORDING_PART_SECONDS", "1"))
+# A detection's (and its alerts') clip: this long before it was first seen and after it was last seen.
+CLIP_PRE_SECONDS = float(env("CLIP_PRE_SECONDS", "5"))
+CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
+# The longest clip one request may ask for (a span to download).
+CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
+# A hole in the recording shorter than this is not shown as a gap (segment boundaries).
+RECORDING_GAP_TOLERANCE_SECONDS = float(env("RECORDING_GAP_TOLERANCE_SECONDS", "2"))
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.

@@ -39,6 +39,7 @@ urlpatterns = [
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),
     path("detections/", include("apps.detections.urls")),
+    path("recordings/", include("apps.recordings.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media.media_file, name="media"),
     path("api/auth/token/", account_views.LimitedTokenObtainPairView.as_view(), name="token-obtain"),

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.recordings import views
+
+app_name = "recordings"
+urlpatterns = [
+    path("cameras/<int:pk>/clip.mp4", views.camera_clip, name="camera-clip"),
+    path("cameras/<int:pk>/timeline", views.camera_timeline, name="camera-timeline"),
+    path("detections/<int:pk>/clip.mp4", views.detection_clip, name="detection-clip"),
+]
