@@ -28,6 +28,7 @@ CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"amqp://guest:gues
 API_RATE_LIMIT = os.environ.get("TEST_API_RATE_LIMIT", "100000/min")
 
 MEDIAMTX_API_URL = os.environ.get("MEDIAMTX_API_URL", "http://127.0.0.1:19997")
+MEDIAMTX_PLAYBACK_URL = os.environ.get("MEDIAMTX_PLAYBACK_URL", "http://127.0.0.1:19996")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

@@ -49,6 +49,12 @@ RULES = {
     "detections/export.csv": ("/detections/export.csv", {"GET": (302, 200, 200, 200)}),
     "detections/feed/": ("/detections/feed/", {"GET": (302, 200, 200, 200)}),
     "detections/<int:pk>/": ("/detections/{detection}/", {"GET": (302, 200, 200, 200)}),
+    # Clips and timelines: viewers and up; 400 (no start given) or 503 (no playback server runs here) once let in.
+    "recordings/cameras/<int:pk>/clip.mp4": ("/recordings/cameras/{camera}/clip.mp4", {"GET": (302, 400, 400, 400)}),
+    "recordings/cameras/<int:pk>/timeline": ("/recordings/cameras/{camera}/timeline", {"GET": (302, 503, 503, 503)}),
+    "recordings/detections/<int:pk>/clip.mp4": (
+        "/recordings/detections/{detection}/clip.mp4", {"GET": (302, 503, 503, 503)}
+    ),
     "media/<path:path>": ("/media/{snapshot}", {"GET": (302, 200, 200, 200)}),
     # The Django admin: staff only (admins are staff); its own per-model permissions do the rest.
     "admin/": ("/admin/", {"GET": (302, 302, 302, 200)}),
