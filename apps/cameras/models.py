@@ -28,8 +28,15 @@ class RecordingMode(models.TextChoices):
     EVENTS = "events"
 
 
+class CameraQuerySet(models.QuerySet):
+    def active(self):
+        """Cameras in service: not archived. Live lists show only these; evidence keeps the others."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Camera(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    # Unique among cameras in service: an archived camera keeps its name for its evidence.
+    name = models.CharField(max_length=100)
     rtsp_url = models.CharField("RTSP URL", max_length=500, help_text="Without credentials: they are kept apart.")
     username = models.CharField(max_length=100, blank=True)
     password_encrypted = models.TextField(blank=True, editable=False)
@@ -59,14 +66,30 @@ class Camera(models.Model):
     stream_state = models.CharField(max_length=10, choices=StreamState.choices, default=StreamState.UNKNOWN)
     stream_state_since = models.DateTimeField(null=True, blank=True)
 
+    # Set when the camera is deleted: it is out of service (disabled, no media path, in no live list)
+    # but its detections, alerts and recordings stay, under its name, until an admin purges them.
+    archived_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CameraQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(archived_at__isnull=True), name="camera_name_unique_in_service",
+                violation_error_message="A camera with this name already exists.",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def archived(self):
+        return self.archived_at is not None
 
     @property
     def path_name(self):

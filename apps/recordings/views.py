@@ -9,15 +9,20 @@ from datetime import datetime, time, timedelta
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.accounts.roles import VIEWER
+from apps.accounts.roles import ADMIN, VIEWER
 from apps.accounts.views import role_required
 from apps.cameras.models import Camera
 from apps.detections.models import Detection
-from apps.recordings import selectors
+from apps.recordings import selectors, services
+from apps.recordings.forms import PurgeForm
+from apps.watchlists.models import Alert
+from vms.forms import add_service_errors
 from apps.streaming.client import MediaServerError, NoRecording, PathNotFound, playback_server
 
 CHUNK_BYTES = 64 * 1024
@@ -122,3 +127,25 @@ def camera_timeline(request, pk):
             for d in detections.order_by("first_seen").prefetch_related("alerts")[:2000]
         ],
     })
+
+
+@role_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def camera_purge(request, pk):
+    """A deleted camera's evidence, deleted for good once its name is typed."""
+    camera = get_object_or_404(Camera, pk=pk, archived_at__isnull=False)
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = services.camera_purge(actor=request.user, camera=camera, confirm_name=form.cleaned_data["confirm_name"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Camera {camera.name} purged: {counts['detections']} detections, "
+                                      f"{counts['alerts']} alerts deleted.")
+            return redirect("cameras:list")
+    context = {
+        "camera": camera, "form": form, "detections": Detection.objects.filter(camera=camera).count(),
+        "alerts": Alert.objects.filter(detection__camera=camera).count(),
+    }
+    return render(request, "recordings/confirm_purge.html", context, status=400 if form.errors else 200)

@@ -141,10 +141,14 @@ class TestDeleteCamera:
         client.force_login(alice)
         page = client.get(f"/cameras/{camera.pk}/delete/")
         assert page.status_code == 200 and "Delete camera Gate?" in page.content.decode()
-        assert Camera.objects.filter(pk=camera.pk).exists()
+        assert "0 detections, their alerts and its recordings stay searchable" in " ".join(page.content.decode().split())
+        assert Camera.objects.active().filter(pk=camera.pk).exists()
         response = client.post(f"/cameras/{camera.pk}/delete/")
         assert response.status_code == 302 and response["Location"] == "/cameras/"
-        assert not Camera.objects.filter(pk=camera.pk).exists()
+        assert not Camera.objects.active().filter(pk=camera.pk).exists()
+        assert f'data-camera-id="{camera.pk}"' not in client.get("/cameras/").content.decode()
+        assert "Gate" in client.get("/cameras/?archived=1").content.decode()
+        assert "This camera was deleted on" in client.get(f"/cameras/{camera.pk}/").content.decode()
 
 
 class TestRoles:

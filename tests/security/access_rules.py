@@ -52,6 +52,10 @@ RULES = {
     # Clips and timelines: viewers and up; 400 (no start given) or 503 (no playback server runs here) once let in.
     "recordings/cameras/<int:pk>/clip.mp4": ("/recordings/cameras/{camera}/clip.mp4", {"GET": (302, 400, 400, 400)}),
     "recordings/cameras/<int:pk>/timeline": ("/recordings/cameras/{camera}/timeline", {"GET": (302, 503, 503, 503)}),
+    # Admins only; the example camera is in service, so the admin gets 404 (only deleted cameras are purged).
+    "recordings/cameras/<int:pk>/purge/": (
+        "/recordings/cameras/{camera}/purge/", {"GET": (302, 403, 403, 404), "POST": (302, 403, 403, 404)}
+    ),
     "recordings/detections/<int:pk>/clip.mp4": (
         "/recordings/detections/{detection}/clip.mp4", {"GET": (302, 503, 503, 503)}
     ),
