@@ -87,3 +87,21 @@ def media_server():
     server = StandInMediaServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def mediamtx():
+    """Real MediaMTX on free ports (skipped where there is none; under CI with MEDIAMTX_BIN it must run)."""
+    from tests.streaming.conftest import MediaMTXServer, mediamtx_available
+
+    if not mediamtx_available():
+        pytest.skip("no MediaMTX binary here (MEDIAMTX_BIN)")
+    server = MediaMTXServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["standin", "mediamtx"])
+def each_media_server(request):
+    """The test runs against the stand-in and against real MediaMTX: the stand-in is held to the real thing."""
+    return request.getfixturevalue("media_server" if request.param == "standin" else "mediamtx")

@@ -29,6 +29,8 @@ API_RATE_LIMIT = os.environ.get("TEST_API_RATE_LIMIT", "100000/min")
 
 MEDIAMTX_API_URL = os.environ.get("MEDIAMTX_API_URL", "http://127.0.0.1:19997")
 MEDIAMTX_PLAYBACK_URL = os.environ.get("MEDIAMTX_PLAYBACK_URL", "http://127.0.0.1:19996")
+# Pages under test offer WebRTC only where a test starts MediaMTX and says so.
+MEDIA_WEBRTC_BASE_URL = os.environ.get("MEDIA_WEBRTC_BASE_URL", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

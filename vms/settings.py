@@ -6,6 +6,8 @@ variables to the service names. `deploy/env.example` documents each one.
 """
 
 import os
+import shutil
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "corsheaders",
     "channels",
+    # Only for its static files: /api/docs serves Swagger UI from here, not from a CDN (blocked by the CSP).
+    "ninja",
     "apps.accounts",
     "apps.audit",
     "apps.cameras",
@@ -165,14 +169,19 @@ MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
 MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
-# MediaMTX's playback server (recordings); where `recordPath` puts them, as the media server sees its disk
-# (compose mounts the `recordings` volume at /recordings).
+# Local runs, benchmarks and tests start real MediaMTX where there is one (`manage.py mediaserver`,
+# apps/devtools/mediamtx.py): this file, or `mediamtx` on PATH; the stand-in otherwise.
+MEDIAMTX_BIN = env("MEDIAMTX_BIN", "") or shutil.which("mediamtx") or ""
+if MEDIAMTX_BIN and not os.access(MEDIAMTX_BIN, os.X_OK):
+    sys.exit(f"MEDIAMTX_BIN: {MEDIAMTX_BIN} is not an executable file")
+# MediaMTX's playback server (recordings); where `recordPath` puts them on this machine.
 MEDIAMTX_PLAYBACK_URL = env("MEDIAMTX_PLAYBACK_URL", "http://127.0.0.1:9996")
 RECORDINGS_ROOT = Path(env("RECORDINGS_ROOT", str(BASE_DIR / "var" / "recordings")))
 # Where browsers and workers reach the media server's outputs. Behind the
-# compose entry point HLS is `/hls`; with `make run` the stand-in answers directly.
+# compose entry point HLS is `/hls`; with `make run` the media server answers directly
+# (WebRTC only from MediaMTX: the stand-in has none, and the player falls back to HLS).
 MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
-MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "")
+MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "http://127.0.0.1:8889" if MEDIAMTX_BIN else "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
 # Recording (MediaMTX's recorder; each camera's mode and retention are on the camera).
 RECORDING_SEGMENT_SECONDS = int(env("RECORDING_SEGMENT_SECONDS", "600"))

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
@@ -30,11 +32,14 @@ drf.register("dashboard", DashboardViewSet, basename="dashboard")
 
 urlpatterns = [
     path("health", health.live, name="health"),
+    # Pages that do not link the icon (the Django admin) get it here, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
     path("health/ready", health.ready, name="health-ready"),
     path("metrics", metrics_view, name="metrics"),
     path("login/", account_views.LimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("users/", account_views.user_list, name="user-list"),
+    # Not "user-list": the DRF router names /api/users/ so, and the console link opened the JSON.
+    path("users/", account_views.user_list, name="users"),
     path("cameras/", include("apps.cameras.urls")),
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),

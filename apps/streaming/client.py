@@ -3,7 +3,7 @@
 The only code that talks to the media server (its control API, and its playback
 server for recordings: `PlaybackClient`). It does not know whether
 MediaMTX or the project's stand-in answers: both speak the same API
-(`../shared/reference/mediamtx/openapi.yaml`).
+(`docs/reference/mediamtx/openapi.yaml`).
 """
 
 from datetime import UTC, datetime

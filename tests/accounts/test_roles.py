@@ -56,3 +56,18 @@ def test_user_create_refuses_an_unknown_role(db):
 
     with pytest.raises(ValidationError, match="unknown role"):
         user_create(username="x", password="long-enough-Passw0rd", role="superhero")
+
+
+def test_the_users_link_in_the_navigation_opens_the_console_page_not_the_api(logged_in, alice):
+    import re
+
+    client = logged_in(alice)
+    [href] = re.findall(r'<a href="([^"]+)">Users</a>', client.get("/").content.decode())
+    response = client.get(href)
+    assert href == "/users/"
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def test_the_favicon_is_served(client, db):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0].endswith("favicon.svg")

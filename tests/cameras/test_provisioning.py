@@ -65,6 +65,7 @@ def configured_paths():
     return {item["name"]: item for item in media_server_client().path_configs()}
 
 
+@pytest.mark.slow
 def test_a_camera_created_through_the_api_becomes_ready_then_online(alice, cameras_server, provision_worker):
     response = api_as(alice).post(
         "/api/cameras/", {"name": "Gate", "rtsp_url": cameras_server.url("gate")}, format="json"
@@ -140,6 +141,7 @@ def test_a_dead_camera_goes_offline_and_a_still_one_frozen_with_events(alice, wi
         services.path_deprovision(camera.path_name)
 
 
+@pytest.mark.slow
 def test_passwords_never_leave_the_database(alice, cameras_server, provision_worker, client, caplog):
     from django.conf import settings
 

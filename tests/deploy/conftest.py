@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# shared/ sits beside the repository (CI clones the repository elsewhere but keeps shared/ beside it).
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+# The external specifications, vendored unchanged (docs/reference/README.md).
+REFERENCE = REPO / "docs" / "reference"
 HAPROXY_CFG = REPO / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 

@@ -36,6 +36,7 @@ def persist_worker(django_db_setup, django_db_blocker):
     worker.stop()
 
 
+@pytest.mark.slow
 def test_pipeline_counters_move_after_a_real_worker_persists_a_frame(persist_worker, alice, monkeypatch):
     from apps.streaming import tasks
     from workers.pipeline import persist

@@ -38,6 +38,7 @@ def bulk(camera, count, start=None):
     Detection.objects.bulk_create(batch)
 
 
+@pytest.mark.slow
 def test_exporting_100000_detections_streams_with_bounded_memory(client, victor, gate):
     bulk(gate, ROWS)
     client.force_login(victor)

@@ -10,7 +10,7 @@ from tests import processes
 from tests.faults.conftest import bearer, timed
 from tests.faults.proxy import TcpProxy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 OUTAGE_SECONDS = 30
 

@@ -13,13 +13,13 @@ from apps.streaming.client import media_server as media_server_client
 from tests import processes
 from tests.faults.conftest import timed
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def start_media_server(ports, name):
     proc = processes.Process(
         name,
-        [sys.executable, "manage.py", "mediaserver", "--api-port", str(ports["api"]), "--rtsp-port",
+        [sys.executable, "manage.py", "mediaserver", "--server", "standin", "--api-port", str(ports["api"]), "--rtsp-port",
          str(ports["rtsp"]), "--hls-port", str(ports["hls"])],
         env=processes.test_env(),
     )

@@ -16,7 +16,7 @@ import websockets
 from tests import processes
 from tests.accounts.test_login import console_login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 PUSH = """
 import django; django.setup()

@@ -85,12 +85,14 @@ def call_as_every_role(case, auth_headers, objects):
         case.call_and_validate(headers=auth_headers(role), checks=CHECKS)
 
 
+@pytest.mark.slow
 @DRF.parametrize()
 @FUZZ
 def test_the_rest_api_answers_as_documented(case, auth_headers, objects):
     call_as_every_role(case, auth_headers, objects)
 
 
+@pytest.mark.slow
 @NINJA.parametrize()
 @FUZZ
 def test_the_ninja_api_answers_as_documented(case, auth_headers, objects):

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 PAGES = [
     "/", "/cameras/", "/cameras/{camera}/", "/cameras/{camera}/edit/", "/mosaics/", "/mosaics/{mosaic}/",
     "/mosaics/add/", "/detections/", "/detections/{detection}/", "/watchlists/", "/watchlists/alerts/", "/users/",
-    "/admin/", "/admin/cameras/camera/",
+    "/admin/", "/admin/cameras/camera/", "/api/docs",
 ]
 
 
@@ -45,5 +45,24 @@ def test_no_console_page_violates_the_content_security_policy(asgi_server, alice
         browser.execute_script("return new Promise(r => setTimeout(r, 700))")
         header = browser.execute_script("return document.title")
         assert "Log in" not in header, f"{page} sent us to the login page"
-        violations += [f"{page}: {e['message']}" for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+        # A CSP violation, or any resource that failed to load (the favicon's 404 was one on every page).
+        violations += [f"{page}: {e['message']}" for e in browser.get_log("browser")
+                       if "Content Security Policy" in e["message"] or "Failed to load resource" in e["message"]]
     assert not violations, "\n".join(violations)
+
+
+def test_the_api_docs_render_their_operations_from_the_app_not_a_cdn(asgi_server, alice, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    base = asgi_server.base_url
+    browser.get(f"{base}/login/")
+    browser.find_element(By.NAME, "username").send_keys("alice")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(lambda: browser.current_url == f"{base}/", timeout=15, what="the dashboard after logging in")
+    browser.get(f"{base}/api/docs")
+    operations = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"), timeout=20,
+                          what="Swagger UI's operations")
+    assert any("/api/streaming/cameras" in op.text for op in operations)
+    scripts = [s.get_attribute("src") for s in browser.find_elements(By.TAG_NAME, "script") if s.get_attribute("src")]
+    assert scripts and all(src.startswith(base) for src in scripts), scripts

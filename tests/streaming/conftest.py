@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# The repository's parent holds shared/ (CI clones the repository elsewhere but keeps shared/ beside it).
-MEDIAMTX_REFERENCE = REPO_ROOT / ".." / "shared" / "reference" / "mediamtx"
+# MediaMTX's own OpenAPI and default configuration, vendored unchanged (docs/reference/README.md).
+MEDIAMTX_REFERENCE = REPO_ROOT / "docs" / "reference" / "mediamtx"
 OPENAPI_SPEC = MEDIAMTX_REFERENCE / "openapi.yaml"
 MEDIAMTX_DEFAULT_CONFIG = MEDIAMTX_REFERENCE / "mediamtx.yml"
 
@@ -29,13 +29,16 @@ def unique_path_name(prefix="cam"):
 class StandInMediaServer:
     """A running `manage.py mediaserver` on free ports."""
 
+    kind = "standin"
+    configured_path_defaults = {}
+
     def __init__(self, name="mediaserver", api_user="", api_password="", hls_idle_seconds=60):
         from tests import processes
 
         self.host = "127.0.0.1"
         self.api_port, self.rtsp_port, self.hls_port = distinct_free_ports(3)
         args = [
-            sys.executable, "manage.py", "mediaserver", "--host", self.host,
+            sys.executable, "manage.py", "mediaserver", "--server", "standin", "--host", self.host,
             "--api-port", str(self.api_port), "--rtsp-port", str(self.rtsp_port), "--hls-port", str(self.hls_port),
             "--hls-idle-seconds", str(hls_idle_seconds),
         ]
@@ -62,6 +65,60 @@ class StandInMediaServer:
 
     def stop(self):
         self.process.stop()
+
+
+class MediaMTXServer:
+    """Real MediaMTX (`manage.py mediaserver --server mediamtx`, MEDIAMTX_BIN) on free ports, like StandInMediaServer."""
+
+    kind = "mediamtx"
+
+    def __init__(self, name="mediamtx", record_path=None):
+        from apps.devtools.mediamtx import Ports
+        from tests import processes
+
+        self.host = "127.0.0.1"
+        self.ports = Ports(*distinct_free_ports(6))
+        args = [sys.executable, "manage.py", "mediaserver", "--server", "mediamtx", "--host", self.host]
+        for field in Ports.__dataclass_fields__:
+            args += [f"--{field.replace('_', '-')}-port", str(getattr(self.ports, field))]
+        if record_path:
+            args += ["--record-path", str(record_path)]
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings")
+        self.process = processes.Process(f"{name}-{self.ports.api}", args, env=env, cwd=REPO_ROOT)
+        self.api_url = f"http://{self.host}:{self.ports.api}"
+        self.playback_url = f"http://{self.host}:{self.ports.playback}"
+        self.webrtc_url = f"http://{self.host}:{self.ports.webrtc}"
+        self.auth = None
+        from apps.devtools.mediamtx import local_config
+
+        self.configured_path_defaults = local_config(record_path=record_path)["pathDefaults"]
+        processes.wait_until_answers(self.process, f"{self.api_url}/v3/paths/list", timeout=20,
+                                     what=f"MediaMTX on {self.api_url}")
+
+    def rtsp_url(self, name):
+        return f"rtsp://{self.host}:{self.ports.rtsp}/{name}"
+
+    def hls_url(self, name):
+        return f"http://{self.host}:{self.ports.hls}/{name}/index.m3u8"
+
+    def client(self):
+        from apps.streaming.client import MediaServerClient
+
+        return MediaServerClient(self.api_url, "", "", timeout=5)
+
+    def stop(self):
+        self.process.stop()
+
+
+def mediamtx_available():
+    """Whether real MediaMTX can run here; under CI with MEDIAMTX_BIN named, it must."""
+    from django.conf import settings
+
+    if settings.MEDIAMTX_BIN:
+        return True
+    if os.environ.get("CI") == "true" and os.environ.get("MEDIAMTX_BIN"):
+        pytest.fail(f"MEDIAMTX_BIN={os.environ['MEDIAMTX_BIN']} is set but cannot run")
+    return False
 
 
 def distinct_free_ports(count):

@@ -80,9 +80,9 @@ def openapi_for(spec, base_url):
     return OpenAPI.from_dict({**validatable(spec), "servers": [{"url": base_url}]})
 
 
-@pytest.fixture(scope="module")
-def openapi(spec, media_server):
-    return openapi_for(spec, media_server.api_url)
+@pytest.fixture
+def openapi(spec, each_media_server):
+    return openapi_for(spec, each_media_server.api_url)
 
 
 @pytest.fixture
@@ -91,8 +91,8 @@ def adapter(openapi):
 
 
 @pytest.fixture
-def client(media_server, adapter):
-    client = media_server.client()
+def client(each_media_server, adapter):
+    client = each_media_server.client()
     client.session.mount("http://", adapter)
     return client
 
@@ -153,21 +153,21 @@ def test_replace_creates_a_missing_path(client):
         client.path_delete(name)
 
 
-def test_lists_are_paged_like_mediamtx(client, raw, media_server):
+def test_lists_are_paged_like_mediamtx(client, raw, each_media_server):
     names = [unique_path_name("paged") for _ in range(5)]
     for name in names:
         client.path_add(name, {"source": SOURCE, "sourceOnDemand": True})
     try:
         for listing in ("/v3/config/paths/list", "/v3/paths/list"):
-            body = raw.get(f"{media_server.api_url}{listing}", params={"page": 0, "itemsPerPage": 2}).json()
+            body = raw.get(f"{each_media_server.api_url}{listing}", params={"page": 0, "itemsPerPage": 2}).json()
             total = body["itemCount"]
             assert total >= 5 and body["pageCount"] == (total + 1) // 2 and len(body["items"]) == 2
-            beyond = raw.get(f"{media_server.api_url}{listing}", params={"page": body["pageCount"], "itemsPerPage": 2})
+            beyond = raw.get(f"{each_media_server.api_url}{listing}", params={"page": body["pageCount"], "itemsPerPage": 2})
             assert beyond.json()["items"] == []
         # The client follows the pages (100 a page) and sees every path once.
         listed = [conf["name"] for conf in client.path_configs()]
         assert len(listed) == len(set(listed)) and set(names) <= set(listed)
-        response = raw.get(f"{media_server.api_url}/v3/paths/list", params={"itemsPerPage": 0})
+        response = raw.get(f"{each_media_server.api_url}/v3/paths/list", params={"itemsPerPage": 0})
         assert response.status_code == 400 and response.json()["status"] == "error"
     finally:
         for name in names:
@@ -177,29 +177,29 @@ def test_lists_are_paged_like_mediamtx(client, raw, media_server):
 @pytest.mark.parametrize(
     "body, error",
     [
-        (b"{not json", "invalid JSON"),
+        (b"{not json", "invalid character 'n'"),
         (b'{"source": "rtsp://127.0.0.1:1/x", "noSuchField": 1}', 'unknown field "noSuchField"'),
-        (b'{"sourceOnDemand": "yes"}', "Path.sourceOnDemand of type bool"),
+        (b'{"sourceOnDemand": "yes"}', "cannot unmarshal string into Go value of type bool"),
         (b'{"source": "ftp://nowhere"}', "invalid source"),
         (b'{"sourceOnDemand": true}', "'sourceOnDemand' is useless when source is 'publisher'"),
         (b'{"sourceOnDemandCloseAfter": "soon"}', "invalid duration"),
     ],
 )
-def test_bad_bodies_are_refused_with_mediamtx_errors(raw, media_server, body, error):
+def test_bad_bodies_are_refused_with_mediamtx_errors(raw, each_media_server, body, error):
     name = unique_path_name()
     response = raw.post(
-        f"{media_server.api_url}/v3/config/paths/add/{name}", data=body, headers={"Content-Type": "application/json"}
+        f"{each_media_server.api_url}/v3/config/paths/add/{name}", data=body, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
     assert response.json()["status"] == "error" and error in response.json()["error"]
-    assert raw.get(f"{media_server.api_url}/v3/config/paths/get/{name}").status_code == 404
+    assert raw.get(f"{each_media_server.api_url}/v3/config/paths/get/{name}").status_code == 404
 
 
 def test_error_statuses_reach_the_client_as_typed_errors(client):
     name = unique_path_name()
     with pytest.raises(PathNotFound) as missing:
         client.path_config(name)
-    assert missing.value.status == 404 and str(missing.value) == "path not found"
+    assert missing.value.status == 404 and str(missing.value) == "path configuration not found"
     client.path_add(name, {"source": SOURCE, "sourceOnDemand": True})
     try:
         with pytest.raises(PathAlreadyExists) as exists:
@@ -209,10 +209,12 @@ def test_error_statuses_reach_the_client_as_typed_errors(client):
         client.path_delete(name)
 
 
-def test_a_path_config_has_mediamtx_defaults_filled_in(client, spec):
+def test_a_path_config_has_mediamtx_defaults_filled_in(client, spec, each_media_server):
     from .conftest import MEDIAMTX_DEFAULT_CONFIG
 
+    # MediaMTX's defaults, where the server's own configuration does not set its own for every path.
     path_defaults = yaml.safe_load(MEDIAMTX_DEFAULT_CONFIG.read_text())["pathDefaults"]
+    path_defaults = {k: v for k, v in path_defaults.items() if k not in each_media_server.configured_path_defaults}
     name = unique_path_name()
     client.path_add(name, {"source": SOURCE, "sourceOnDemand": True})
     try:
@@ -239,7 +241,8 @@ def test_runtime_state_has_the_path_shape(client, spec):
     finally:
         client.path_delete(name)
     assert set(spec["components"]["schemas"]["Path"]["properties"]) == set(state)
-    assert state["source"] is None and state["tracks"] == [] and state["readyTime"] is None
+    # Not pulled (on demand, no reader): the configured source is named, nothing is ready.
+    assert state["source"] == {"type": "rtspSource", "id": ""} and state["tracks"] == [] and state["readyTime"] is None
 
 
 def test_unreachable_server_is_a_typed_error():

@@ -59,7 +59,7 @@ def test_missing_body_and_unknown_routes(media_server):
 
 def run_command(*args, timeout=20):
     return subprocess.run(
-        [sys.executable, "manage.py", "mediaserver", *args],
+        [sys.executable, "manage.py", "mediaserver", "--server", "standin", *args],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
     )

@@ -3,8 +3,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-# The sample photos live beside the repository, never inside it.
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "alpr"
+# A few labelled photos from openalpr/benchmarks, unchanged (fixtures/alpr/README.md).
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "alpr"
 
 
 def load_sample(folder, name):

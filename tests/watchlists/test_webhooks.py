@@ -126,6 +126,7 @@ def events_worker(django_db_setup, events_broker):
     worker.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
 def test_a_real_worker_on_queue_events_retries_after_a_500_and_records_both_attempts(

@@ -65,7 +65,8 @@ class Stack:
     def __init__(self, log=print):
         self.log = log
         self.procs = []
-        self.ports = {name: free_port() for name in ("api", "rtsp", "hls", "cameras", "web")}
+        self.ports = {name: free_port() for name in (
+            "api", "rtsp", "hls", "webrtc", "webrtc_tcp", "playback", "cameras", "web")}
         self.env = None
 
     def __enter__(self):
@@ -94,6 +95,8 @@ class Stack:
             MEDIAMTX_API_URL=f"http://127.0.0.1:{self.ports['api']}",
             MEDIA_RTSP_BASE_URL=f"rtsp://127.0.0.1:{self.ports['rtsp']}",
             MEDIA_HLS_BASE_URL=f"http://127.0.0.1:{self.ports['hls']}",
+            MEDIAMTX_PLAYBACK_URL=f"http://127.0.0.1:{self.ports['playback']}",
+            MEDIA_WEBRTC_BASE_URL=f"http://127.0.0.1:{self.ports['webrtc']}" if settings.MEDIAMTX_BIN else "",
             PYTHONUNBUFFERED="1",
             **{name: f"{redis_base}/{db}" for name, db in REDIS_DBS.items()},
         )
@@ -115,8 +118,10 @@ class Stack:
     def start(self, cameras, ai_concurrency, web=False, api_rate_limit=None):
         celery = str(VENV_BIN / "celery")
         self.log(f"==> starting the media server, {cameras} simulated cameras, workers and beat")
-        self.spawn("mediaserver", [sys.executable, "manage.py", "mediaserver", "--api-port", str(self.ports["api"]),
-                                   "--rtsp-port", str(self.ports["rtsp"]), "--hls-port", str(self.ports["hls"])])
+        # Real MediaMTX where there is one (MEDIAMTX_BIN), the stand-in otherwise.
+        media_ports = ("api", "rtsp", "hls", "webrtc", "webrtc_tcp", "playback")
+        self.spawn("mediaserver", [sys.executable, "manage.py", "mediaserver", *[
+            arg for name in media_ports for arg in (f"--{name.replace('_', '-')}-port", str(self.ports[name]))]])
         self.spawn("cameras", [sys.executable, "manage.py", "fakecamera", "--port", str(self.ports["cameras"]),
                                *[f"cam{i}=demo" for i in range(cameras)]])
         self.spawn("worker", [celery, "-A", "vms", "worker", "-n", "harness-io@%h", "-Q",

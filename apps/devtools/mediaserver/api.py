@@ -108,6 +108,10 @@ def make_api_handler(media_server, username="", password=""):
                 raise ApiError(400, "invalid JSON: empty body")
             try:
                 return json.loads(body)
+            except json.JSONDecodeError as exc:
+                # Worded like Go's encoding/json, which MediaMTX quotes.
+                char = exc.doc[exc.pos : exc.pos + 1]
+                raise ApiError(400, f"invalid character {char!r} looking for beginning of value") from None
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ApiError(400, f"invalid JSON: {exc}") from None
 

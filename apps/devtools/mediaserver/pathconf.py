@@ -163,7 +163,7 @@ def check_fields(body):
         expected = PATH_DEFAULTS[key]
         if not same_kind(value, expected):
             raise ConfError(
-                f"json: cannot unmarshal {json_kind(value)} into Go struct field Path.{key} of type {go_kind(expected)}"
+                f"json: cannot unmarshal {json_kind(value)} into Go value of type {go_kind(expected)}"
             )
 
 

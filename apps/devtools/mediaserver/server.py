@@ -17,6 +17,9 @@ log = logging.getLogger("standin")
 VERSION = "v1.20.1"  # the MediaMTX version whose API this speaks
 
 
+# As MediaMTX 1.20 words it for the /v3/config/paths/ endpoints (the runtime ones say "path not found").
+CONF_NOT_FOUND = "path configuration not found"
+
 def relayed(conf):
     """Whether the stand-in pulls this path's source (it only pulls RTSP, H.264)."""
     return conf["source"].startswith("rtsp://")
@@ -42,7 +45,7 @@ class MediaServer:
     def conf_get(self, name):
         with self.lock:
             if name not in self.confs:
-                raise ApiError(404, "path not found")
+                raise ApiError(404, CONF_NOT_FOUND)
             return self.confs[name]
 
     def conf_add(self, name, body):
@@ -57,7 +60,7 @@ class MediaServer:
         pathconf.check_path_name(name)
         with self.lock:
             if name not in self.confs:
-                raise ApiError(404, "path not found")
+                raise ApiError(404, CONF_NOT_FOUND)
             self._apply(name, pathconf.patched_conf(name, self.confs[name], body))
         return {"status": "ok"}
 
@@ -71,7 +74,7 @@ class MediaServer:
     def conf_delete(self, name):
         with self.lock:
             if name not in self.confs:
-                raise ApiError(404, "path not found")
+                raise ApiError(404, CONF_NOT_FOUND)
             del self.confs[name]
             self.hls.stop(name)
             self.relay.unmount(name)
@@ -114,7 +117,7 @@ class MediaServer:
         return {
             "name": name,
             "confName": name,
-            "source": {"type": "rtspSource", "id": ""} if state.get("pulling") else None,
+            "source": {"type": "rtspSource", "id": ""} if relayed(self.confs[name]) else None,
             "ready": ready,
             "readyTime": ready_time,
             "available": ready,

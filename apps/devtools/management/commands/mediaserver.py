@@ -1,47 +1,81 @@
-"""Run the stand-in media server (MediaMTX's v3 API, RTSP relay, HLS) in the foreground.
+"""Run the media server in the foreground: real MediaMTX where there is one, the stand-in otherwise.
 
-    python manage.py mediaserver [--host 127.0.0.1] [--api-port 9997] [--rtsp-port 8554] [--hls-port 8888]
+    python manage.py mediaserver [--server auto|mediamtx|standin] [--host 127.0.0.1]
+                                 [--api-port 9997] [--rtsp-port 8554] [--hls-port 8888]
+                                 [--webrtc-port 8889] [--webrtc-tcp-port 8189] [--playback-port 9996]
                                  [--api-user U --api-password P] [--hls-idle-seconds 60]
 
-Stops cleanly on SIGTERM or SIGINT. Production runs real MediaMTX instead (DESIGN.md).
+`auto` (the default) runs MediaMTX when `MEDIAMTX_BIN` (or `mediamtx` on PATH) names one, with
+a configuration made from the compose one (apps/devtools/mediamtx.py), and says in one line when
+it falls back to the stand-in (MediaMTX's v3 API subset, RTSP relay, HLS; no WebRTC). Stops
+cleanly on SIGTERM or SIGINT.
 """
 
 import logging
+import os
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from apps.devtools import mediamtx
 
 
 class Command(BaseCommand):
-    help = "Run the stand-in media server that speaks MediaMTX's control API."
+    help = "Run the media server: real MediaMTX where there is one, the stand-in otherwise."
     requires_system_checks = []
 
     def add_arguments(self, parser):
+        parser.add_argument("--server", choices=["auto", "mediamtx", "standin"], default="auto")
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-        parser.add_argument("--api-port", type=int, default=9997)
-        parser.add_argument("--rtsp-port", type=int, default=8554)
-        parser.add_argument("--hls-port", type=int, default=8888)
+        defaults = mediamtx.Ports()
+        for name in ("api", "rtsp", "hls", "webrtc", "webrtc_tcp", "playback"):
+            parser.add_argument(f"--{name.replace('_', '-')}-port", type=int, default=getattr(defaults, name))
         parser.add_argument("--api-user", default="", help="require these basic-auth credentials on the API")
         parser.add_argument("--api-password", default="")
         parser.add_argument("--hls-idle-seconds", type=float, default=60.0,
-                            help="stop a path's HLS muxer after this long without requests")
+                            help="stand-in: stop a path's HLS muxer after this long without requests")
+        parser.add_argument("--record-path", default="", help="MediaMTX: recordings folder (default RECORDINGS_ROOT)")
 
-    def handle(self, *args, host, api_port, rtsp_port, hls_port, api_user, api_password, hls_idle_seconds,
-               **options):
+    def handle(self, *args, server, host, api_user, api_password, **options):
         if bool(api_user) != bool(api_password):
             raise CommandError("--api-user and --api-password go together")
-        ports = [api_port, rtsp_port, hls_port]
-        if len(set(ports)) != 3 or not all(0 < port < 65536 for port in ports):
-            raise CommandError(f"ports must be three different numbers from 1 to 65535, got {ports}")
+        ports = mediamtx.Ports(**{name: options[f"{name}_port"] for name in mediamtx.Ports.__dataclass_fields__})
+        if server == "mediamtx" and not mediamtx.binary():
+            raise CommandError("no MediaMTX binary: set MEDIAMTX_BIN to its path (or put mediamtx on PATH)")
+        if server == "standin" or not mediamtx.binary():
+            if server == "auto":
+                self.stderr.write("MediaMTX not found (MEDIAMTX_BIN unset, none on PATH): running the stand-in")
+            return self.run_standin(host, ports, api_user, api_password, options)
+        return self.run_mediamtx(host, ports, api_user, api_password, options)
+
+    def run_mediamtx(self, host, ports, api_user, api_password, options):
+        values = [ports.api, ports.rtsp, ports.hls, ports.webrtc, ports.webrtc_tcp, ports.playback]
+        if len(set(values)) != len(values) or not all(0 < port < 65536 for port in values):
+            raise CommandError(f"ports must be different numbers from 1 to 65535, got {values}")
+        config = mediamtx.write_config(
+            Path(settings.BASE_DIR) / "var" / "mediamtx" / f"mediamtx-{ports.api}.yml",
+            ports=ports, host=host, record_path=options["record_path"] or None,
+            api_user=api_user, api_password=api_password,
+        )
+        self.stderr.write(f"MediaMTX {mediamtx.binary()} with {config}")
+        # Replaced by MediaMTX itself: signals and the exit status are its own.
+        os.execv(mediamtx.binary(), [mediamtx.binary(), str(config)])
+
+    def run_standin(self, host, ports, api_user, api_password, options):
+        values = [ports.api, ports.rtsp, ports.hls]
+        if len(set(values)) != 3 or not all(0 < port < 65536 for port in values):
+            raise CommandError(f"ports must be three different numbers from 1 to 65535, got {values}")
         logging.basicConfig(
             level=logging.DEBUG if options["verbosity"] > 1 else logging.INFO,
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
             force=True,
         )
-        # Imported here: loading GStreamer is only for this command.
+        # Imported here: loading GStreamer is only for the stand-in.
         from apps.devtools.mediaserver.server import run
 
         try:
-            run(host=host, api_port=api_port, rtsp_port=rtsp_port, hls_port=hls_port, api_user=api_user,
-                api_password=api_password, hls_idle_seconds=hls_idle_seconds)
+            run(host=host, api_port=ports.api, rtsp_port=ports.rtsp, hls_port=ports.hls, api_user=api_user,
+                api_password=api_password, hls_idle_seconds=options["hls_idle_seconds"])
         except OSError as exc:
             raise CommandError(f"cannot start the media server: {exc}") from None
