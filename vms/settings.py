@@ -193,6 +193,13 @@ CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
 CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
 # A hole in the recording shorter than this is not shown as a gap (segment boundaries).
 RECORDING_GAP_TOLERANCE_SECONDS = float(env("RECORDING_GAP_TOLERANCE_SECONDS", "2"))
+# Retention, in days (0: forever), pruned hourly by `recordings.prune`: detections (with their alerts,
+# snapshots and plate crops), the redelivery guard, webhook attempts, stream state changes, the audit log.
+RETENTION_DETECTION_DAYS = int(env("RETENTION_DETECTION_DAYS", "90"))
+RETENTION_PROCESSED_FRAME_DAYS = int(env("RETENTION_PROCESSED_FRAME_DAYS", "1"))
+RETENTION_WEBHOOK_DELIVERY_DAYS = int(env("RETENTION_WEBHOOK_DELIVERY_DAYS", "30"))
+RETENTION_STATUS_CHANGE_DAYS = int(env("RETENTION_STATUS_CHANGE_DAYS", "90"))
+RETENTION_AUDIT_DAYS = int(env("RETENTION_AUDIT_DAYS", "365"))
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.

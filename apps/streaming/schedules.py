@@ -11,9 +11,12 @@ SCHEDULES = [
 ]
 
 
-def schedules_ensure(periodic_task_model, interval_schedule_model, using="default"):
-    """Create the schedules that are missing (the models: real, or a migration's historical ones)."""
-    for name, task, seconds in SCHEDULES:
+def schedules_ensure(periodic_task_model, interval_schedule_model, using="default", schedules=SCHEDULES):
+    """Create the schedules that are missing (the models: real, or a migration's historical ones).
+
+    Other apps pass their own `schedules` (same shape): one way of keeping beat's schedules.
+    """
+    for name, task, seconds in schedules:
         if periodic_task_model.objects.using(using).filter(name=name).exists():
             continue
         interval, _ = interval_schedule_model.objects.using(using).get_or_create(every=seconds, period="seconds")

@@ -1,0 +1,15 @@
+"""The recordings app's periodic work (beat, from the database); kept like streaming's (`schedules_ensure`)."""
+
+from apps.streaming.schedules import schedules_ensure
+
+# name, task, every N seconds
+SCHEDULES = [
+    ("recordings: prune what is past its retention", "recordings.prune", 3600),
+]
+
+
+def ensure_periodic_schedules(sender=None, using="default", **kwargs):
+    """post_migrate receiver."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    schedules_ensure(PeriodicTask, IntervalSchedule, using=using, schedules=SCHEDULES)
