@@ -34,6 +34,8 @@ MEDIA_WEBRTC_BASE_URL = os.environ.get("MEDIA_WEBRTC_BASE_URL", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# The run's own recordings (camera ids restart with each test database: cam_1 of an earlier run is not ours).
+RECORDINGS_ROOT = BASE_DIR / "var" / f"test-recordings-{TEST_RUN_ID}"  # noqa: F405
 
 # One test database per run, so runs side by side (a developer's and a helper's) never drop each other's.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_vms_{TEST_RUN_ID}")}  # noqa: F405

@@ -191,6 +191,8 @@ CLIP_PRE_SECONDS = float(env("CLIP_PRE_SECONDS", "5"))
 CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
 # The longest clip one request may ask for (a span to download).
 CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
+# A recording camera whose newest recorded moment is older than this has stopped: `recording.gap`.
+RECORDING_GAP_SECONDS = float(env("RECORDING_GAP_SECONDS", "10"))
 # A hole in the recording shorter than this is not shown as a gap (segment boundaries).
 RECORDING_GAP_TOLERANCE_SECONDS = float(env("RECORDING_GAP_TOLERANCE_SECONDS", "2"))
 # Retention, in days (0: forever), pruned hourly by `recordings.prune`: detections (with their alerts,
