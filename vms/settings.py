@@ -191,6 +191,11 @@ CLIP_PRE_SECONDS = float(env("CLIP_PRE_SECONDS", "5"))
 CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
 # The longest clip one request may ask for (a span to download).
 CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
+# Events mode: segments this long; one with no detection or alert near it goes once this old (minutes).
+RECORDING_EVENTS_SEGMENT_SECONDS = int(env("RECORDING_EVENTS_SEGMENT_SECONDS", "60"))
+RECORDING_EVENTS_HOLD_MINUTES = float(env("RECORDING_EVENTS_HOLD_MINUTES", "10"))
+# Disk guard: below this much free space under RECORDINGS_ROOT the oldest recordings go first (MiB).
+RECORDING_MIN_FREE_MB = int(env("RECORDING_MIN_FREE_MB", "2048"))
 # A recording camera whose newest recorded moment is older than this has stopped: `recording.gap`.
 RECORDING_GAP_SECONDS = float(env("RECORDING_GAP_SECONDS", "10"))
 # A hole in the recording shorter than this is not shown as a gap (segment boundaries).

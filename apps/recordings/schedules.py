@@ -5,7 +5,7 @@ from apps.streaming.schedules import schedules_ensure
 # name, task, every N seconds
 SCHEDULES = [
     ("recordings: prune what is past its retention", "recordings.prune", 3600),
-    ("recordings: watch recording cameras for gaps", "recordings.watch", 5),
+    ("recordings: watch recording cameras for gaps and the disk", "recordings.watch", 5),
 ]
 
 

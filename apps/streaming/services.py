@@ -62,7 +62,11 @@ def record_conf(camera):
         "recordPath": f"{settings.RECORDINGS_ROOT}/%path/%Y-%m-%d_%H-%M-%S-%f",
         "recordFormat": "fmp4",
         "recordPartDuration": go_duration(settings.RECORDING_PART_SECONDS),
-        "recordSegmentDuration": go_duration(settings.RECORDING_SEGMENT_SECONDS),
+        # Events mode keeps whole segments around detections: shorter ones keep less of the rest.
+        "recordSegmentDuration": go_duration(
+            settings.RECORDING_EVENTS_SEGMENT_SECONDS if camera.recording_mode == "events"
+            else settings.RECORDING_SEGMENT_SECONDS
+        ),
         "recordDeleteAfter": go_duration(camera.recording_retention_days * 86400),
     }
 
