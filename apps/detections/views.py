@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from apps.accounts.roles import VIEWER
+from apps.accounts.roles import OPERATOR, VIEWER
 from apps.accounts.views import role_required
 from apps.detections import exports, selectors
 from apps.detections.forms import DetectionSearchForm
@@ -65,7 +65,8 @@ def detection_detail(request, pk):
             boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
     alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
     context = {"detection": detection, "boxes": boxes, "alerts": alerts,
-               "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS}
+               "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
+               "can_keep": request.user.has_role(OPERATOR)}
     return render(request, "detections/detail.html", context)
 
 

@@ -46,6 +46,8 @@ def retention_prune(*, now=None):
         if days <= 0:
             continue
         old = model.objects.filter(**{f"{field}__lt": now - timedelta(days=days)}).order_by(field)
+        if model is Detection:
+            old = old.filter(kept_clips__isnull=True)  # kept evidence is never pruned
         while ids := list(old.values_list("pk", flat=True)[:BATCH]):
             counts[what] += _delete(model, ids)
     if any(counts.values()):

@@ -1,17 +1,56 @@
-"""Writes on evidence: purging an archived camera with everything it recorded."""
+"""Writes on evidence: keeping a clip (the evidence lock), purging an archived camera with everything it recorded."""
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from apps.accounts.roles import ADMIN
+from apps.accounts.roles import ADMIN, OPERATOR
 from apps.audit.services import audit_record
 from apps.detections.models import Detection
+from apps.recordings.models import KeptClip
+from apps.recordings.selectors import detection_clip_window
+from apps.streaming.client import MediaServerError, NoRecording, PathNotFound, playback_server
 from apps.watchlists.models import Alert
+
+
+def detection_clip_keep(*, actor, detection, reason):
+    """Copy a detection's clip out of the recordings into the app's storage, for good (operators and admins).
+
+    Kept clips are exempt from retention (and so is their detection); the audit log says who kept it and why.
+    """
+    if actor is None or not actor.is_authenticated or not actor.has_role(OPERATOR):
+        raise PermissionDenied("Keeping a clip needs the operator role.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the clip is kept (it goes in the audit log)."})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "At most 300 characters."})
+    start, seconds = detection_clip_window(detection)
+    try:
+        upstream = playback_server().clip(detection.camera.path_name, start, seconds)
+    except (NoRecording, PathNotFound):
+        raise ValidationError("Nothing is recorded around this detection: there is no clip to keep.") from None
+    except MediaServerError:
+        raise ValidationError("The media server cannot play recordings now; try again shortly.") from None
+    with upstream, tempfile.TemporaryFile() as copy:
+        for chunk in upstream.iter_content(64 * 1024):
+            copy.write(chunk)
+        copy.seek(0)
+        with transaction.atomic():
+            clip = KeptClip(camera=detection.camera, detection=detection, start=start, duration_seconds=seconds,
+                            reason=reason, kept_by=actor)
+            clip.file.save(f"detection_{detection.pk}.mp4", File(copy), save=False)
+            clip.save()
+            audit_record(actor=actor, action="clip.keep", target=detection,
+                         changes={"reason": reason, "start": start.isoformat(), "seconds": seconds,
+                                  "file": clip.file.name})
+    return clip
 
 
 def camera_purge(*, actor, camera, confirm_name):
@@ -30,12 +69,16 @@ def camera_purge(*, actor, camera, confirm_name):
     with transaction.atomic():
         detections = Detection.objects.filter(camera=camera)
         files = [name for pair in detections.values_list("snapshot", "plate_crop") for name in pair if name]
+        clips = KeptClip.objects.filter(camera=camera)
+        files += list(clips.values_list("file", flat=True))
         counts = {
+            "kept_clips": clips.count(),
             "detections": detections.count(),
             "alerts": Alert.objects.filter(detection__camera=camera).count(),
             "files": len(files),
         }
         audit_record(actor=actor, action="camera.purge", target=camera, changes=counts | {"name": camera.name})
+        clips.delete()
         detections.delete()
         camera.delete()
         transaction.on_commit(lambda: _delete_files(files, recordings))

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.accounts.roles import ADMIN, VIEWER
+from apps.accounts.roles import ADMIN, OPERATOR, VIEWER
 from apps.accounts.views import role_required
 from apps.cameras.models import Camera
 from apps.detections.models import Detection
@@ -146,6 +146,19 @@ def camera_purge(request, pk):
             return redirect("cameras:list")
     context = {
         "camera": camera, "form": form, "detections": Detection.objects.filter(camera=camera).count(),
-        "alerts": Alert.objects.filter(detection__camera=camera).count(),
+        "alerts": Alert.objects.filter(detection__camera=camera).count(), "kept": camera.kept_clips.count(),
     }
     return render(request, "recordings/confirm_purge.html", context, status=400 if form.errors else 200)
+
+
+@role_required(OPERATOR)
+@require_POST
+def detection_keep(request, pk):
+    """Keep the detection's clip as evidence, with the reason typed (operators and admins)."""
+    detection = get_object_or_404(Detection.objects.select_related("camera"), pk=pk)
+    try:
+        services.detection_clip_keep(actor=request.user, detection=detection, reason=request.POST.get("reason"))
+    except ValidationError as exc:
+        return _text(_error_text(exc) if hasattr(exc, "error_dict") else " ".join(exc.messages), 400)
+    messages.success(request, "Clip kept: it is exempt from retention.")
+    return redirect("detections:detail", pk=detection.pk)

@@ -91,7 +91,7 @@ def test_purge_deletes_the_evidence_and_its_files_and_writes_an_audit_entry(
     assert not default_storage.exists(evidence["detection"].snapshot.name)
     entry = AuditEntry.objects.get(action="camera.purge")
     assert entry.actor == alice and entry.target_repr == "North gate"
-    assert entry.changes == {"detections": 1, "alerts": 1, "files": 1, "name": "North gate"}
+    assert entry.changes == {"kept_clips": 0, "detections": 1, "alerts": 1, "files": 1, "name": "North gate"}
 
 
 def test_a_camera_in_service_cannot_be_purged(client, alice, queued):

@@ -100,3 +100,37 @@ def test_reconcile_finds_a_recording_cameras_path_as_provisioned_and_repairs_a_d
     media_server().path_patch(recording_camera.path_name, {"record": False})
     assert services.paths_reconcile()["replaced"] == [recording_camera.path_name]
     assert media_server().path_config(recording_camera.path_name)["record"] is True
+
+
+def test_an_operator_keeps_a_detections_clip_and_retention_never_removes_it(
+    client, olivia, victor, recording_camera, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from apps.audit.models import AuditEntry
+    from apps.recordings.models import KeptClip
+    from apps.recordings.retention import retention_prune
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CLIP_PRE_SECONDS, settings.CLIP_POST_SECONDS = 1, 1
+    spans = wait_until_recorded(recording_camera, 5, timeout=20)
+    seen = spans[0][0] + timedelta(seconds=2)
+    detection = Detection.objects.create(camera=recording_camera, first_seen=seen, last_seen=seen, frame_time=seen)
+    client.force_login(victor)
+    assert client.post(f"/recordings/detections/{detection.pk}/keep/", {"reason": "x"}).status_code == 403
+    client.force_login(olivia)
+    refused = client.post(f"/recordings/detections/{detection.pk}/keep/", {"reason": " "})
+    assert refused.status_code == 400 and "Say why" in refused.content.decode() and not KeptClip.objects.exists()
+    kept = client.post(f"/recordings/detections/{detection.pk}/keep/", {"reason": "Police request 4711"})
+    assert kept.status_code == 302
+    clip = KeptClip.objects.get()
+    assert clip.kept_by == olivia and clip.reason == "Police request 4711"
+    codec, duration = probe_mp4(default_storage.open(clip.file.name).read(), tmp_path)
+    assert codec == "h264" and abs(duration - 2) <= 0.5
+    entry = AuditEntry.objects.get(action="clip.keep")
+    assert entry.actor == olivia and entry.changes["reason"] == "Police request 4711"
+    assert "Police request 4711" in client.get(f"/detections/{detection.pk}/").content.decode()
+    # Everything older than a day goes, in a day — but not what is kept.
+    settings.RETENTION_DETECTION_DAYS = 1
+    retention_prune(now=seen + timedelta(days=2))
+    assert Detection.objects.filter(pk=detection.pk).exists() and default_storage.exists(clip.file.name)

@@ -56,6 +56,10 @@ RULES = {
     "recordings/cameras/<int:pk>/purge/": (
         "/recordings/cameras/{camera}/purge/", {"GET": (302, 403, 403, 404), "POST": (302, 403, 403, 404)}
     ),
+    # Operators and admins; the empty body (no reason) is refused with 400.
+    "recordings/detections/<int:pk>/keep/": (
+        "/recordings/detections/{detection}/keep/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 400, 400)}
+    ),
     "recordings/detections/<int:pk>/clip.mp4": (
         "/recordings/detections/{detection}/clip.mp4", {"GET": (302, 503, 503, 503)}
     ),
