@@ -118,12 +118,12 @@ def start_asgi_server(env=None, name="asgi"):
     return proc
 
 
-def start_celery_worker(queues="default", env=None, name="worker", pool="solo", concurrency=1):
+def start_celery_worker(queues="default", env=None, name="worker", pool="solo", concurrency=1, loglevel="INFO"):
     proc = Process(
         f"{name}-{os.getpid()}",
         [
             str(VENV_BIN / "celery"), "-A", "vms", "worker", "-n", f"{name}-{os.getpid()}@%h",
-            "-Q", queues, "--pool", pool, "--concurrency", str(concurrency), "--loglevel", "INFO",
+            "-Q", queues, "--pool", pool, "--concurrency", str(concurrency), "--loglevel", loglevel,
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ],
         env=env or test_env(),

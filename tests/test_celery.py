@@ -14,6 +14,9 @@ def test_routing_sends_each_kind_of_task_to_its_queue():
 
     router = app.amqp.router
     assert router.route({}, "streaming.provision_camera")["queue"].name == "provision"
+    assert router.route({}, "streaming.monitor_status")["queue"].name == "provision"
+    assert router.route({}, "streaming.probe_camera")["queue"].name == "probe"
+    assert router.route({}, "events.deliver_webhook")["queue"].name == "events"
     assert router.route({}, "pipeline.grab_frame")["queue"].name == "frames"
     assert router.route({}, "pipeline.detect")["queue"].name == "detect"
     assert router.route({}, "pipeline.persist")["queue"].name == "persist"

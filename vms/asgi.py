@@ -5,6 +5,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vms.settings")
+# Under ASGI, connections come from one psycopg pool, not one persistent connection per thread.
+os.environ.setdefault("DATABASE_POOL", "1")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs apps loaded)

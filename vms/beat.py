@@ -17,3 +17,15 @@ class DatabaseScheduler(BaseDatabaseScheduler):
         seen = self._last_timestamp
         changed = super().schedule_changed()  # records the current timestamp in _last_timestamp
         return changed or self._last_timestamp != seen
+
+
+def interval_schedules_ensure(schedules, periodic_task_model, interval_schedule_model, using="default"):
+    """Create the missing ones of an app's `schedules` [(name, task, every N seconds)]; the models are the real
+    ones or a migration's historical ones (the apps' data migrations and post_migrate hooks call this)."""
+    for name, task, seconds in schedules:
+        if periodic_task_model.objects.using(using).filter(name=name).exists():
+            continue
+        interval, _ = interval_schedule_model.objects.using(using).get_or_create(every=seconds, period="seconds")
+        periodic_task_model.objects.using(using).create(
+            name=name, task=task, interval=interval, enabled=True, expire_seconds=seconds
+        )

@@ -6,6 +6,8 @@
   `/api/cameras/<pk>/…`, or a `camera_id` keyword) is kept too.
 - Celery signals keep the task id (and the camera, from a `camera_id` header, keyword or the
   first argument of a `{"camera_id": …}` dict) for the length of each task.
+- `PerFrameFilter` turns Celery's own INFO lines about the AI chain's tasks (received, succeeded,
+  beat's "sending due task") into DEBUG: at one frame a second per camera they were most of the log.
 - `ContextFilter` copies them onto every record (`request_id`, `task_id`, `camera_id`, "-" when
   unknown); `JsonFormatter` writes a record as one JSON object.
 
@@ -43,6 +45,29 @@ class ContextFilter(logging.Filter):
         camera = camera_id_var.get()
         record.camera_id = "-" if camera is None else str(camera)
         return True
+
+
+PER_FRAME_TASK_PREFIX = "pipeline."
+PER_FRAME_SCHEDULE_PREFIX = "ai: camera "  # apps.cameras.schedules.schedule_name
+_CELERY_TASK_LOGGERS = ("celery.app.trace", "celery.worker.strategy")
+
+
+def _per_frame(record):
+    if record.name in _CELERY_TASK_LOGGERS and isinstance(record.args, dict):
+        return str(record.args.get("name", "")).startswith(PER_FRAME_TASK_PREFIX)
+    if record.name == "celery.beat" and isinstance(record.args, tuple) and record.args:
+        return str(record.args[0]).startswith(PER_FRAME_SCHEDULE_PREFIX)
+    return False
+
+
+class PerFrameFilter(logging.Filter):
+    """Celery's INFO lines about each frame's tasks become DEBUG, shown only when DEBUG is on."""
+
+    def filter(self, record):
+        if record.levelno != logging.INFO or not _per_frame(record):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -91,7 +116,10 @@ def logging_config(log_format="plain", level="INFO"):
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "vms.logging.ContextFilter"}},
+        "filters": {
+            "context": {"()": "vms.logging.ContextFilter"},
+            "per_frame": {"()": "vms.logging.PerFrameFilter"},
+        },
         "formatters": {
             "plain": {"()": "vms.logging.PlainFormatter"},
             "json": {"()": "vms.logging.JsonFormatter"},
@@ -101,7 +129,7 @@ def logging_config(log_format="plain", level="INFO"):
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "json" if log_format == "json" else "plain",
-                "filters": ["context"],
+                "filters": ["per_frame", "context"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

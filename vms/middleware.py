@@ -58,8 +58,9 @@ PAGE = f"<!doctype html><title>503</title><h1>503</h1><p>{MESSAGE}</p>"
 class DatabaseUnavailableMiddleware:
     """A lost database connection is a 503 with Retry-After, not a 500.
 
-    Each request opens its own connection (CONN_MAX_AGE 0, health checks on),
-    so once PostgreSQL is back the next request just works: no process restarts.
+    Each request takes a connection from the web process's pool (or opens its own
+    outside ASGI) and gives it back, and the pool drops broken ones, so once
+    PostgreSQL is back the next request just works: no process restarts.
     """
 
     def __init__(self, get_response):

@@ -1,8 +1,9 @@
 """Pipeline counters and latencies, shared by every worker process through Redis (DB 3).
 
 Counters per camera: grabbed, then exactly one outcome per grabbed frame — still
-(no motion), empty (nothing found), persisted, or dropped (by reason: expired,
-frame_gone) — plus detected (went through the models) and drops before a frame
+(no motion), empty (nothing found), persisted, superseded (a newer frame of the
+camera took its place while it waited for detect), or dropped (by reason: expired,
+frame_gone, persist_failed) — plus detected (went through the models) and drops before a frame
 was grabbed (no_frame, stale_source).
 Latencies per camera and stage: the last LATENCY_KEEP observations, in ms.
 """
@@ -47,6 +48,16 @@ def mark(camera_id, field, value=None):
     store().hset(f"metrics:{camera_id}", field, value if value is not None else time.time())
 
 
+def last_frame_times(camera_ids):
+    """{camera id: wall-clock time of the frames worker's last frame of it} for those that have one."""
+    if not camera_ids:
+        return {}
+    pipe = store().pipeline()
+    for camera_id in camera_ids:
+        pipe.hget(f"metrics:{camera_id}", "last_frame_at")
+    return {camera_id: float(value) for camera_id, value in zip(camera_ids, pipe.execute()) if value is not None}
+
+
 def camera_snapshot(camera_id, client=None):
     """Counters and latency percentiles of one camera (`client`: another Redis than this process's)."""
     client = client or store()
@@ -62,6 +73,7 @@ def camera_snapshot(camera_id, client=None):
         "persisted": counters.get("persisted", 0),
         "still": counters.get("still", 0),
         "empty": counters.get("empty", 0),
+        "superseded": counters.get("superseded", 0),
         "dropped": {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("dropped:")},
         "last_frame_at": float(raw["last_frame_at"]) if "last_frame_at" in raw else None,
         "latency_ms": latencies,
@@ -75,7 +87,8 @@ NOT_GRABBED = ("no_frame", "stale_source")
 def ledger(snapshot):
     """(grabbed, accounted for): equal once the pipeline is idle."""
     dropped = sum(v for k, v in snapshot["dropped"].items() if k not in NOT_GRABBED)
-    return snapshot["grabbed"], snapshot["still"] + snapshot["empty"] + snapshot["persisted"] + dropped
+    accounted = snapshot["still"] + snapshot["empty"] + snapshot["persisted"] + snapshot["superseded"] + dropped
+    return snapshot["grabbed"], accounted
 
 
 def cameras():

@@ -110,6 +110,17 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "3"))
+# The web process (ASGI, which turns this on in vms/asgi.py) shares one psycopg pool between its
+# threads: Django advises against persistent connections (CONN_MAX_AGE) under ASGI. The pool's
+# timeout is the connect timeout, so a database outage is answered 503 as quickly as without it.
+if env_bool("DATABASE_POOL", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["application_name"] = "vms-web"  # so pg_stat_activity tells them apart
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": int(env("DATABASE_CONNECT_TIMEOUT", "3")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: DB 0 sessions, DB 1 cache, DB 2 stream status, DB 3 AI.
@@ -209,10 +220,20 @@ RETENTION_STATUS_CHANGE_DAYS = int(env("RETENTION_STATUS_CHANGE_DAYS", "90"))
 RETENTION_AUDIT_DAYS = int(env("RETENTION_AUDIT_DAYS", "365"))
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
+# A camera nobody pulls (on demand, no viewer, no AI) is probed this rarely: each probe makes the
+# media server pull it for the probe and its close-after delay.
+STREAM_IDLE_PROBE_SECONDS = float(env("STREAM_IDLE_PROBE_SECONDS", "120"))
+# A frame from the frames worker this recent is proof enough that an AI camera is online.
+STREAM_FRESH_FRAME_SECONDS = float(env("STREAM_FRESH_FRAME_SECONDS", "10"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.
 STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
+
+# --- webhooks -------------------------------------------------------------------
+
+# Hosts, IP addresses or CIDRs a webhook may reach although they are internal (vms/outbound.py); comma-separated.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
 
 # --- AI pipeline ----------------------------------------------------------------
 

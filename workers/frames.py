@@ -2,8 +2,10 @@
 
 Opening a capture per frame costs ~2 s and gives a frame over a second old
 (DESIGN.md); a reader kept open, drained by its own thread, gives the newest
-frame in tens of milliseconds. Readers close after an idle timeout and
-reopen after errors.
+frame in tens of milliseconds. Readers reopen after errors, and close once
+no one has asked for a frame for the idle timeout — checked by the pool's own
+thread, so a camera whose AI was turned off (no more ticks, no more `get`)
+stops being decoded and pulled.
 """
 
 import os
@@ -24,6 +26,9 @@ class FrameReader:
         self.frame_time = 0.0
         self.error = ""
         self.last_used = time.monotonic()
+        self.converted = 0  # frames turned into pictures (retrieve): only those asked for
+        self.wanted = threading.Event()
+        self.fresh = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._drain, name=f"frame-reader {url.rsplit('/', 1)[-1]}", daemon=True)
         self.thread.start()
@@ -40,25 +45,34 @@ class FrameReader:
             backoff = 0.5
             self.error = ""
             while not self.stopping.is_set():
-                ok, frame = capture.read()
-                if not ok:
+                # Every packet is read and decoded (the stream must be drained), but only a frame
+                # someone asked for is converted into a picture: about a third of a frame's cost.
+                if not capture.grab():
                     self.error = "the stream ended"
                     break
-                with self.lock:
-                    self.frame, self.frame_time = frame, time.time()
+                arrived = time.time()
+                if not self.wanted.is_set():
+                    continue
+                ok, frame = capture.retrieve()
+                if ok:
+                    self.converted += 1
+                    with self.lock:
+                        self.frame, self.frame_time = frame, arrived
+                    self.wanted.clear()
+                    self.fresh.set()
             capture.release()
 
     def latest(self, wait=0.0):
-        """(frame, wall-clock time it arrived) or (None, 0) when none has arrived yet."""
+        """The next frame to arrive within `wait` seconds, else the last one: (frame, wall-clock time it
+        arrived), or (None, 0) when none has arrived yet. An old frame is the caller's to judge."""
         self.last_used = time.monotonic()
-        deadline = time.monotonic() + wait
-        while True:
-            with self.lock:
-                if self.frame is not None:
-                    return self.frame, self.frame_time
-            if time.monotonic() >= deadline:
+        self.fresh.clear()
+        self.wanted.set()
+        self.fresh.wait(wait)
+        with self.lock:
+            if self.frame is None:
                 return None, 0.0
-            time.sleep(0.02)
+            return self.frame, self.frame_time
 
     def close(self):
         self.stopping.set()
@@ -69,9 +83,15 @@ class ReaderPool:
         self.idle_seconds = idle_seconds
         self.readers = {}
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.reaper = None
 
     def get(self, key, url):
         with self.lock:
+            if self.reaper is None:
+                # Started on first use, not at import: only the frames worker runs it.
+                self.reaper = threading.Thread(target=self._reap, name="frame-reader reaper", daemon=True)
+                self.reaper.start()
             self._close_idle()
             reader = self.readers.get(key)
             if reader is not None and reader.url != url:
@@ -81,6 +101,11 @@ class ReaderPool:
                 reader = self.readers[key] = FrameReader(url)
             return reader
 
+    def _reap(self):
+        while not self.stopping.wait(min(1.0, self.idle_seconds / 4)):
+            with self.lock:
+                self._close_idle()
+
     def _close_idle(self):
         now = time.monotonic()
         for key, reader in list(self.readers.items()):
@@ -89,6 +114,7 @@ class ReaderPool:
                 del self.readers[key]
 
     def close_all(self):
+        self.stopping.set()
         with self.lock:
             for reader in self.readers.values():
                 reader.close()

@@ -22,6 +22,9 @@ EDITABLE = (
     "name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
     "recording_mode", "recording_retention_days",
 )
+# The columns these services write. An update writes only these (and the provision state it resets),
+# never the stream and provision state that the streaming tasks may have changed meanwhile.
+OWNED_COLUMNS = (*EDITABLE, "password_encrypted", "updated_at")
 # A change to these means the media server must be told.
 MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled", "recording_mode", "recording_retention_days"}
 
@@ -123,10 +126,12 @@ def camera_update(*, actor, camera, password=UNCHANGED, **changes):
         diff["password"] = [MASK, MASK]
     media_changed = bool(MEDIA_FIELDS & set(diff))
     with transaction.atomic():
+        columns = list(OWNED_COLUMNS)
         if media_changed:
             camera.provision_state = ProvisionState.PENDING
             camera.provision_attempts = 0
-        camera.save()
+            columns += ["provision_state", "provision_attempts"]
+        camera.save(update_fields=columns)
         ai_schedule_sync(camera)
         audit_record(actor=actor, action="camera.update", target=camera, changes=diff)
         _after_commit(camera.pk, media_changed=media_changed)

@@ -31,6 +31,7 @@ class PipelineStatus(Schema):
     persisted: int
     still: int
     empty: int
+    superseded: int
     dropped: dict[str, int]
     latency_ms: dict[str, StageLatency]
 
@@ -67,7 +68,8 @@ def _status(camera):
         "plate_camera": camera.plate_camera,
         "ai_fps": camera.ai_fps,
         "last_frame_at": datetime.fromtimestamp(last, tz=timezone.utc) if last else None,
-        **{key: snapshot[key] for key in ("grabbed", "detected", "persisted", "still", "empty", "dropped", "latency_ms")},
+        **{key: snapshot[key] for key in ("grabbed", "detected", "persisted", "still", "empty", "superseded", "dropped",
+                                               "latency_ms")},
     }
 
 

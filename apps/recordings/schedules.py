@@ -1,6 +1,6 @@
-"""The recordings app's periodic work (beat, from the database); kept like streaming's (`schedules_ensure`)."""
+"""The recordings app's periodic work (beat, from the database), kept by `vms.beat.interval_schedules_ensure`."""
 
-from apps.streaming.schedules import schedules_ensure
+from vms.beat import interval_schedules_ensure
 
 # name, task, every N seconds
 SCHEDULES = [
@@ -13,4 +13,4 @@ def ensure_periodic_schedules(sender=None, using="default", **kwargs):
     """post_migrate receiver."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    schedules_ensure(PeriodicTask, IntervalSchedule, using=using, schedules=SCHEDULES)
+    interval_schedules_ensure(SCHEDULES, PeriodicTask, IntervalSchedule, using=using)

@@ -7,6 +7,7 @@ idempotent, so a task may run twice, or late, without harm.
 import json
 import logging
 import subprocess
+import time
 from urllib.parse import quote
 
 import redis
@@ -19,7 +20,7 @@ from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera, ProvisionState, StatusChange, StreamState
 from apps.cameras.presenters import camera_public
 from apps.streaming.client import MediaServerError, PathNotFound, media_server
-from vms import events, live
+from vms import events, live, pipeline_metrics
 from vms.encryption import decrypt
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,10 @@ def go_duration(seconds):
 
 def _scrub(text, camera):
     """Error texts may quote the source URL: never let the password through."""
-    password = decrypt(camera.password_encrypted)
+    try:
+        password = decrypt(camera.password_encrypted)
+    except ValueError:  # no URL with it could have been built, so no text quotes it
+        return text
     if not password:
         return text
     # As typed and as it appears inside a URL (percent-encoded).
@@ -157,8 +161,12 @@ def camera_provision(camera_id):
         return None
     Camera.objects.filter(pk=camera_id).update(provision_attempts=F("provision_attempts") + 1)
     try:
+        conf = path_conf(camera) if camera.enabled else None
+    except ValueError as exc:  # the password cannot be decrypted: retrying will not help, a new password will
+        return camera_set_provision_state(camera_id=camera_id, state=ProvisionState.ERROR, error=str(exc))
+    try:
         if camera.enabled:
-            media_server().path_replace(camera.path_name, path_conf(camera))
+            media_server().path_replace(camera.path_name, conf)
         else:
             try:
                 media_server().path_delete(camera.path_name)
@@ -185,7 +193,13 @@ def paths_reconcile():
     wanted = {camera.path_name: camera for camera in Camera.objects.filter(enabled=True)}
     summary = {"added": [], "replaced": [], "deleted": [], "errors": []}
     for name, camera in wanted.items():
-        conf = path_conf(camera)
+        try:
+            conf = path_conf(camera)
+        except ValueError as exc:
+            # One camera whose password cannot be decrypted (after a key change) is its error, not the pass's.
+            summary["errors"].append(name)
+            camera_set_provision_state(camera_id=camera.pk, state=ProvisionState.ERROR, error=str(exc))
+            continue
         current = configured.get(name)
         if current is not None and all(current.get(key) == value for key, value in conf.items()):
             if camera.provision_state != ProvisionState.READY:
@@ -212,8 +226,26 @@ def status_store():
     return redis.Redis.from_url(settings.REDIS_STREAMING_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
+def _probe_due(store, camera_id, period, now):
+    """At most one probe per camera per `period` seconds."""
+    last = store.get(f"probe_at:{camera_id}")
+    if last is not None and now - float(last) < period:
+        return False
+    store.set(f"probe_at:{camera_id}", now, ex=max(1, int(settings.STREAM_IDLE_PROBE_SECONDS * 2)))
+    return True
+
+
 def stream_status_poll():
-    """Cache each camera's path state in Redis DB 2; return the cameras due for a picture probe."""
+    """Each camera's state from what is already known; return the cameras that still need a picture probe.
+
+    The media server's path state (ready, readers, bytes received) is cached in Redis DB 2. Then,
+    cheapest first:
+    - the frames worker got a frame of the camera within STREAM_FRESH_FRAME_SECONDS: online, no probe;
+    - the media server is pulling the camera (ready, bytes coming in — someone watches): a probe
+      every STREAM_PROBE_SECONDS tells live from frozen, and costs no extra pull of the camera;
+    - nobody pulls it (an on-demand path at rest): a probe only every STREAM_IDLE_PROBE_SECONDS,
+      since each one makes the media server pull the camera for its close-after delay.
+    """
     store = status_store()
     cameras = list(Camera.objects.filter(enabled=True))
     try:
@@ -222,17 +254,21 @@ def stream_status_poll():
         for camera in cameras:
             camera_set_stream_state(camera_id=camera.pk, state=StreamState.OFFLINE, reason=f"media server: {exc}")
         return []
+    now = time.time()
+    last_frames = pipeline_metrics.last_frame_times([camera.pk for camera in cameras])
+    cached = store.mget([f"stream:{camera.path_name}" for camera in cameras]) if cameras else []
     due = []
     pipe = store.pipeline()
-    for camera in cameras:
+    for camera, before in zip(cameras, cached):
         state = paths.get(camera.path_name) or {}
+        bytes_received = state.get("bytesReceived", 0)
         pipe.set(
             f"stream:{camera.path_name}",
             json.dumps(
                 {
                     "ready": bool(state.get("ready")),
                     "readers": len(state.get("readers") or []),
-                    "bytes_received": state.get("bytesReceived", 0),
+                    "bytes_received": bytes_received,
                     "bytes_sent": state.get("bytesSent", 0),
                     "tracks": state.get("tracks") or [],
                     "at": timezone.now().isoformat(),
@@ -240,11 +276,17 @@ def stream_status_poll():
             ),
             ex=60,
         )
-    pipe.execute()
-    for camera in cameras:
-        # One probe in flight per camera, at most one per period.
-        if store.set(f"probe:{camera.pk}", "1", nx=True, ex=max(1, int(settings.STREAM_PROBE_SECONDS))):
+        last_frame = last_frames.get(camera.pk)
+        if last_frame is not None and now - last_frame <= settings.STREAM_FRESH_FRAME_SECONDS:
+            if camera.stream_state != StreamState.ONLINE:
+                camera_set_stream_state(camera_id=camera.pk, state=StreamState.ONLINE)
+            continue
+        bytes_before = json.loads(before)["bytes_received"] if before else None
+        pulled = bool(state.get("ready")) and bytes_before is not None and bytes_received > bytes_before
+        period = settings.STREAM_PROBE_SECONDS if pulled else settings.STREAM_IDLE_PROBE_SECONDS
+        if _probe_due(store, camera.pk, period, now):
             due.append(camera.pk)
+    pipe.execute()
     return due
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.watchlists import services
+from apps.watchlists import services, signing
 from apps.watchlists.models import Alert, WatchList, WatchListEntry, WebhookDelivery
 
 
@@ -45,6 +45,11 @@ class WatchListAdmin(admin.ModelAdmin):
     inlines = [WatchListEntryInline]
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
+    def save_model(self, request, obj, form, change):
+        if not obj.webhook_secret:  # every list signs its deliveries; an operator rotates it to see it
+            obj.webhook_secret = signing.seal(signing.new_secret())
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="entries")
     def entry_count(self, watchlist):
         return watchlist.entries.count()
@@ -61,6 +66,6 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["watchlist", "alert", "attempt", "at", "status_code", "error"]
-    list_filter = ["watchlist"]
+    list_display = ["watchlist", "alert", "attempt", "status", "due_at", "at", "status_code", "error"]
+    list_filter = ["status", "watchlist"]
     raw_id_fields = ["alert"]

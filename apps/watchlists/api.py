@@ -1,5 +1,6 @@
 """REST API for watch lists and alerts (DRF): /api/watchlists/, /api/alerts/. Viewers read; operators write
-and acknowledge."""
+and acknowledge. A list's webhook URL is shown to operators and admins only; its signing secret to nobody
+but in the answer that made it (`webhook_secret` in the create answer and in `rotate-secret`'s)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.permissions import ReadViewerWriteOperator
+from apps.accounts.roles import OPERATOR
 from apps.watchlists import selectors, services
 from apps.watchlists.models import WatchList, WatchListKind
 from apps.watchlists.presenters import alert_public
@@ -23,7 +25,9 @@ class DeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     alert = serializers.IntegerField(source="alert_id")
     attempt = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    status = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    at = serializers.DateTimeField(allow_null=True)
     status_code = serializers.IntegerField(allow_null=True)
     error = serializers.CharField()
 
@@ -51,6 +55,10 @@ class WatchListSerializer(serializers.ModelSerializer):
     def to_representation(self, watchlist):
         data = super().to_representation(watchlist)
         data["entries"] = [{"id": e.id, "pattern": e.pattern, "note": e.note} for e in watchlist.entries.all()]
+        if not self.context["request"].user.has_role(OPERATOR):
+            del data["webhook_url"]  # often a bearer secret of the receiver's
+        if getattr(watchlist, "new_webhook_secret", None):
+            data["webhook_secret"] = watchlist.new_webhook_secret  # only in the answer that made it
         return data
 
     def create(self, validated):
@@ -70,6 +78,13 @@ class WatchListViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, watchlist):
         services.watchlist_delete(actor=self.request.user, watchlist=watchlist)
+
+    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"webhook_secret": {"type": "string"}}}})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        """A new signing secret for the list's webhooks, shown in this answer only; the old one stops signing."""
+        secret = services.watchlist_rotate_secret(actor=request.user, watchlist=self.get_object())
+        return Response({"webhook_secret": secret})
 
     @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

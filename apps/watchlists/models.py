@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.detections.models import Detection, plate_key
 
@@ -26,6 +27,13 @@ class WatchListKind(models.TextChoices):
     ALLOW = "allow", "Allow"
 
 
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # not attempted yet: the task or the sweeper sends it once due
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"  # a next attempt is pending unless this was the last
+    CANCELLED = "cancelled", "Cancelled"  # the list has no webhook any more
+
+
 class WatchList(models.Model):
     """A named list of plate patterns. An *alert* list raises an alert for each matching detection; an *allow*
     list only marks them."""
@@ -37,6 +45,8 @@ class WatchList(models.Model):
     webhook_url = models.URLField(
         "webhook URL", max_length=500, blank=True, help_text="http(s) URL that receives a JSON POST for each alert."
     )
+    # The Standard Webhooks signing secret, encrypted (apps/watchlists/signing.py); shown once, when made.
+    webhook_secret = models.CharField(max_length=300, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
@@ -50,10 +60,10 @@ class WatchList(models.Model):
         return self.name
 
     def last_delivery(self):
-        return self.deliveries.order_by("-at", "-id").first()
+        return self.deliveries.exclude(status=DeliveryStatus.PENDING).order_by("-id").first()
 
     def last_failed_delivery(self):
-        return self.deliveries.exclude(error="").order_by("-at", "-id").first()
+        return self.deliveries.filter(status=DeliveryStatus.FAILED).order_by("-id").first()
 
 
 class WatchListEntry(models.Model):
@@ -105,21 +115,31 @@ class Alert(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One attempt to POST an alert to its list's webhook."""
+    """One attempt to POST an alert to its list's webhook; written `pending` in the transaction that raised the
+    alert, so no crash or broker outage loses it. The task sent on commit, or else the sweeper, claims it."""
 
     alert = models.ForeignKey(Alert, related_name="deliveries", on_delete=models.CASCADE)
     watchlist = models.ForeignKey(WatchList, related_name="deliveries", on_delete=models.CASCADE)
     url = models.CharField(max_length=500)
     attempt = models.PositiveIntegerField()
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    # `webhook-id`: the same for every attempt of one alert, so a receiver can drop a repeat.
+    message_id = models.CharField(max_length=40, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    # Set by whoever sends it; another may take it over only once the claim is older than the lease.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField("attempted at", null=True, blank=True, db_index=True)
     status_code = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-at", "-id"]
+        ordering = ["-id"]
         verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(status="pending"), name="webhook_delivery_pending"),
+        ]
 
     @property
     def ok(self):
-        return not self.error
+        return self.status == DeliveryStatus.DELIVERED

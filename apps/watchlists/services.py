@@ -6,31 +6,38 @@ entry's pattern folded the same way, `*` standing for any run of characters and
 `?` for exactly one. A misread plate on a watch list still alerts.
 """
 
+import json
 import logging
 import random
 import time
+import uuid
+from datetime import timedelta
+from http import HTTPStatus
 
 import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.roles import OPERATOR
 from apps.audit.services import audit_record
 from apps.detections.models import plate_key
+from apps.watchlists import signing
 from apps.watchlists.models import (
     PATTERN_MAX_LENGTH,
     PATTERN_RE,
     Alert,
+    DeliveryStatus,
     WatchList,
     WatchListEntry,
     WatchListKind,
     WebhookDelivery,
 )
 from apps.watchlists.presenters import alert_public
-from vms import events, live
+from vms import events, live, outbound, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,9 @@ WEBHOOK_TIMEOUT_SECONDS = 5.0
 # Retries of a failed webhook: base * 2^n seconds (± 25 %), n = 0 … max-1; every attempt is a WebhookDelivery row.
 WEBHOOK_MAX_RETRIES = 6
 WEBHOOK_BACKOFF_CAP_SECONDS = 600.0
+# A claimed delivery whose sender went silent this long (it died) is taken over by the sweeper.
+WEBHOOK_CLAIM_LEASE_SECONDS = 60.0
+WEBHOOK_SWEEP_BATCH = 50
 
 
 # --- validation -----------------------------------------------------------------
@@ -89,15 +99,23 @@ def _clean_entries(entries):
 
 
 def clean_webhook_url(url):
+    """An http(s) URL that does not point inside (vms/outbound.py), or ""."""
     url = str(url or "").strip()
     if not url:
         return ""
+    if len(url) > 500:
+        raise ValidationError({"webhook_url": "The URL is longer than 500 characters."})
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
+        if url.lower().startswith(("http://", "https://")) and (name := outbound.internal_name(url)):
+            raise ValidationError({"webhook_url": f"Refused: {name} is an internal name (a compose service or a "
+                                                  "local name)."}) from None
         raise ValidationError({"webhook_url": "Give an http:// or https:// URL (or leave it empty)."}) from None
-    if len(url) > 500:
-        raise ValidationError({"webhook_url": "The URL is longer than 500 characters."})
+    try:
+        outbound.check(url)
+    except outbound.RefusedDestination as exc:
+        raise ValidationError({"webhook_url": f"Refused: {exc}."}) from None
     return url
 
 
@@ -205,11 +223,26 @@ def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", e
     cleaned = errors.clean("entries", _clean_entries, entries)
     errors.raise_any()
     _check_name_free(watchlist.name)
+    secret = signing.new_secret()
+    watchlist.webhook_secret = signing.seal(secret)
     with transaction.atomic():
         _save(watchlist)
         _set_entries(watchlist, cleaned)
         audit_record(actor=actor, action="watchlist.create", target=watchlist, changes=_audit_view(watchlist, cleaned))
+    watchlist.new_webhook_secret = secret  # in memory only, for the one response that shows it
     return watchlist
+
+
+def watchlist_rotate_secret(*, actor, watchlist):
+    """A new signing secret for the list's webhook; returns it (the only time it is shown). The old one stops
+    signing at once."""
+    _require_operator(actor, "Rotating a webhook secret")
+    secret = signing.new_secret()
+    with transaction.atomic():
+        WatchList.objects.filter(pk=watchlist.pk).update(webhook_secret=signing.seal(secret), updated_at=timezone.now())
+        audit_record(actor=actor, action="watchlist.rotate_secret", target=watchlist, changes={})
+    watchlist.refresh_from_db()
+    return secret
 
 
 def watchlist_update(
@@ -235,6 +268,9 @@ def watchlist_update(
         ("enabled", bool, enabled),
         ("webhook_url", clean_webhook_url, webhook_url),
     ):
+        # A URL saved before is not resolved again for an unrelated edit (it is checked at every delivery).
+        if field == "webhook_url" and value is not UNCHANGED and str(value or "").strip() == watchlist.webhook_url:
+            continue
         if value is not UNCHANGED:
             changes[field] = errors.clean(field, cleaner, value)
     cleaned = before_entries if entries is UNCHANGED else errors.clean("entries", _clean_entries, entries)
@@ -286,12 +322,12 @@ def _matching_entries(detection):
 
 
 def alert_match(*, detection):
-    """Raise an alert for each alert list the detection's plate matches (once per detection and list).
-
-    Called for every detection written (new or updated); returns the alerts created now. On commit each one
-    is pushed to the consoles, published as `system.notification`, and sent to the list's webhook.
+    """Raise an alert for each alert list the detection's plate matches (once per detection and list), and the
+    first webhook delivery of each (pending), in the caller's transaction: they commit with the detection or
+    not at all. Returns the alerts created now. On commit each one is pushed to the consoles, published as
+    `system.notification`, and its delivery handed to a task (the sweeper sends it if that cannot be queued).
     """
-    created = []
+    created, deliveries = [], []
     for entry in _matching_entries(detection):
         try:
             with transaction.atomic():
@@ -305,18 +341,17 @@ def alert_match(*, detection):
         except IntegrityError:
             continue  # another persist raised it first
         created.append(alert)
+        if entry.watchlist.webhook_url:
+            deliveries.append(
+                WebhookDelivery.objects.create(
+                    alert=alert, watchlist=entry.watchlist, url=entry.watchlist.webhook_url, attempt=1,
+                    message_id=f"msg_{uuid.uuid4().hex}",
+                )
+            )
     if created:
-        transaction.on_commit(lambda: _announce([alert.pk for alert in created]))
+        alert_ids, delivery_ids = [a.pk for a in created], [d.pk for d in deliveries]
+        transaction.on_commit(lambda: _announce(alert_ids, delivery_ids))
     return created
-
-
-def alert_match_safely(*, detection):
-    """`alert_match` for the persist path: a failure is logged, never lost silently, never undoes the detection."""
-    try:
-        return alert_match(detection=detection)
-    except Exception:
-        logger.exception("watch-list matching failed for detection %s", detection.pk)
-        return []
 
 
 def _notification(payload):
@@ -330,15 +365,15 @@ def _notification(payload):
     }
 
 
-def _announce(alert_ids):
+def _announce(alert_ids, delivery_ids):
     from apps.watchlists import tasks
 
+    for delivery_id in delivery_ids:
+        outbox.enqueue(tasks.deliver_webhook, delivery_id)
     for alert in _with_related(Alert.objects.filter(pk__in=alert_ids)):
         payload = alert_public(alert)
         live.push(live.NOTIFICATIONS, "alert.created", payload)
         events.publish("system.notification", _notification(payload))
-        if alert.watchlist.webhook_url:
-            tasks.deliver_webhook.delay(alert.pk)
 
 
 def _with_related(alerts):
@@ -376,33 +411,118 @@ def webhook_body(alert):
     return {"type": "watchlist.alert", "version": events.VERSION, "at": timezone.now().isoformat(), "alert": alert_public(alert)}
 
 
-def webhook_deliver(*, alert_id, attempt):
-    """POST the alert to its list's webhook once and record the attempt. None when there is nothing to send."""
-    alert = _with_related(Alert.objects).filter(pk=alert_id).first()
-    if alert is None or not alert.watchlist.webhook_url:
+def _claimable(now):
+    lease = timedelta(seconds=WEBHOOK_CLAIM_LEASE_SECONDS)
+    return Q(status=DeliveryStatus.PENDING, due_at__lte=now) & (Q(claimed_at=None) | Q(claimed_at__lt=now - lease))
+
+
+def webhook_send(*, delivery_id):
+    """Send one pending delivery if it is due and nobody else holds it; the delivery, or None if not claimed."""
+    now = timezone.now()
+    if not WebhookDelivery.objects.filter(_claimable(now), pk=delivery_id).update(claimed_at=now):
         return None
-    url = alert.watchlist.webhook_url
-    status_code, error = None, ""
-    started = time.monotonic()
-    try:
-        response = requests.post(
-            url,
-            json=webhook_body(alert),
-            timeout=WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            headers={"User-Agent": "VMS-webhook/1", "X-VMS-Event": "watchlist.alert", "X-VMS-Alert": str(alert.pk)},
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    return delivery and _attempt(delivery)
+
+
+def _claim_next():
+    """Claim the oldest due delivery nobody holds; None when there is none."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now))
+            .order_by("due_at", "id")
+            .first()
         )
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code} {response.reason or ''}".strip()
+        if delivery is not None:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=now)
+    return delivery
+
+
+def webhook_sweep(*, limit=WEBHOOK_SWEEP_BATCH):
+    """Claim the deliveries left pending (their task was never queued, or its worker died) and send them, at
+    most `limit`; returns how many were attempted. One row is claimed at a time, right before it is sent, so
+    no claim waits behind other receivers' timeouts until its lease runs out. Two sweepers, or a sweeper and
+    a task, never take the same row."""
+    attempted = 0
+    while attempted < limit and (delivery := _claim_next()) is not None:
+        attempted += 1
+        try:
+            _attempt(delivery)
+        except Exception:  # one broken row must not hold up the others; its claim lapses and it is tried again
+            logger.exception("webhook delivery %s could not be attempted", delivery.pk)
+    return attempted
+
+
+def _request_error(exc):
+    """What is recorded of a failed request: its kind, never the URL (it may hold a token) nor an answer."""
+    if isinstance(exc, requests.Timeout):
+        return f"Timeout: no answer within {WEBHOOK_TIMEOUT_SECONDS:g} s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "SSLError: the TLS handshake or certificate check failed"
+    if isinstance(exc, requests.ConnectionError):
+        return "ConnectionError: could not connect"
+    return exc.__class__.__name__
+
+
+def _post(alert, delivery):
+    """(status_code, error, final): one signed POST of the alert; `final` when retrying cannot help."""
+    watchlist = alert.watchlist
+    try:
+        secret = signing.unseal(watchlist.webhook_secret)
+    except ValueError:
+        return None, "The signing secret cannot be decrypted (the encryption key changed): rotate it.", True
+    if not secret:
+        return None, "The list has no signing secret: make one on its page.", True
+    body = json.dumps(webhook_body(alert), separators=(",", ":"))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "VMS-webhook/1",
+        "X-VMS-Event": "watchlist.alert",
+        "X-VMS-Alert": str(alert.pk),
+        **signing.signed_headers(secret=secret, message_id=delivery.message_id, body=body),
+    }
+    try:
+        response = outbound.post(
+            watchlist.webhook_url, data=body.encode(), headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
+        )
+    except outbound.RefusedDestination as exc:
+        return None, f"Refused: {exc}."[:500], True
     except requests.RequestException as exc:
-        error = f"{exc.__class__.__name__}: {exc}"[:500]
-    return WebhookDelivery.objects.create(
-        alert=alert,
-        watchlist=alert.watchlist,
-        url=url,
-        attempt=attempt,
-        status_code=status_code,
-        error=error,
-        duration_ms=int((time.monotonic() - started) * 1000),
-    )
+        return None, _request_error(exc), False
+    if 200 <= response.status_code < 300:
+        return response.status_code, "", False
+    try:
+        phrase = HTTPStatus(response.status_code).phrase  # the standard phrase: nothing the receiver wrote
+    except ValueError:
+        phrase = ""
+    return response.status_code, f"HTTP {response.status_code} {phrase}".strip(), False
+
+
+def _attempt(delivery):
+    """Make the claimed delivery's attempt, record it, and on failure write the next attempt (pending)."""
+    from apps.watchlists import tasks
+
+    alert = _with_related(Alert.objects).filter(pk=delivery.alert_id).first()
+    if alert is None:  # deleted with its list meanwhile (and this row with it)
+        return None
+    started, started_at = time.monotonic(), timezone.now()
+    if not alert.watchlist.webhook_url:
+        status, status_code, error, final = DeliveryStatus.CANCELLED, None, "The list has no webhook any more.", True
+    else:
+        status_code, error, final = _post(alert, delivery)
+        status = DeliveryStatus.FAILED if error else DeliveryStatus.DELIVERED
+    delivery.status, delivery.status_code, delivery.error = status, status_code, error
+    delivery.url, delivery.at = alert.watchlist.webhook_url or delivery.url, started_at
+    delivery.duration_ms = int((time.monotonic() - started) * 1000)
+    with transaction.atomic():
+        delivery.save(update_fields=["status", "status_code", "error", "url", "at", "duration_ms"])
+        if status == DeliveryStatus.FAILED and not final and delivery.attempt <= WEBHOOK_MAX_RETRIES:
+            countdown = webhook_backoff(delivery.attempt - 1)
+            retry = WebhookDelivery.objects.create(
+                alert=alert, watchlist=alert.watchlist, url=delivery.url, attempt=delivery.attempt + 1,
+                message_id=delivery.message_id, due_at=timezone.now() + timedelta(seconds=countdown),
+            )
+            transaction.on_commit(lambda: outbox.enqueue(tasks.deliver_webhook, retry.pk, countdown=countdown))
+    return delivery

@@ -5,12 +5,14 @@ from celery import shared_task
 from apps.watchlists import services
 
 
-@shared_task(bind=True, name="events.deliver_webhook", max_retries=services.WEBHOOK_MAX_RETRIES)
-def deliver_webhook(self, alert_id):
-    """POST an alert to its list's webhook; a failed attempt is recorded and retried with back-off."""
-    delivery = services.webhook_deliver(alert_id=alert_id, attempt=self.request.retries + 1)
-    if delivery is None or delivery.ok:
-        return delivery and delivery.status_code
-    if self.request.retries >= self.max_retries:
-        return delivery.status_code  # given up; every attempt is on the list's page
-    raise self.retry(countdown=services.webhook_backoff(self.request.retries))
+@shared_task(name="events.deliver_webhook", ignore_result=True)
+def deliver_webhook(delivery_id):
+    """Send one pending webhook delivery (a failure writes the next attempt, pending, with back-off)."""
+    delivery = services.webhook_send(delivery_id=delivery_id)
+    return delivery and delivery.status
+
+
+@shared_task(name="events.sweep_webhooks", ignore_result=True)
+def sweep_webhooks():
+    """Beat: send the deliveries left pending (never queued, or their worker died)."""
+    return services.webhook_sweep()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.watchlist_detail, name="detail"),
     path("<int:pk>/edit/", views.watchlist_edit, name="edit"),
     path("<int:pk>/delete/", views.watchlist_delete, name="delete"),
+    path("<int:pk>/rotate-secret/", views.watchlist_rotate_secret, name="rotate_secret"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
 ]

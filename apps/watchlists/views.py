@@ -41,6 +41,17 @@ def watchlist_detail(request, pk):
     )
 
 
+@role_required(OPERATOR)
+@require_POST
+def watchlist_rotate_secret(request, pk):
+    """A new signing secret, shown on this answer only (never stored in the session, never shown again)."""
+    watchlist = get_object_or_404(WatchList, pk=pk)
+    secret = services.watchlist_rotate_secret(actor=request.user, watchlist=watchlist)
+    response = render(request, "watchlists/secret.html", {"watchlist": watchlist, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 watchlist_create, watchlist_edit, watchlist_delete = CrudPages(
     name="watchlist", label="Watch list", folder="watchlists", form=WatchListForm,
     get=lambda request, pk: get_object_or_404(WatchList, pk=pk),

@@ -4,7 +4,9 @@
 #   init       migrate, refresh the static volume, create the first admin — the compose one-shot
 #              service every other app service waits for (service_completed_successfully)
 #   web        uvicorn (ASGI: HTTP + WebSocket), behind the entry point
-#   worker     Celery, io queues: provision, persist, events, default
+#   worker     Celery, io queues: provision, persist, default
+#   worker-probe     Celery, queue probe: the picture probe (ffmpeg), apart so it never delays a persist
+#   worker-webhooks  Celery, queue events: webhook deliveries, apart for the same reason
 #   worker-ai  Celery, frames (threads) and detect (prefork, models loaded once per process):
 #              two worker processes in one container, so one container = one unit of AI capacity
 #              (`docker compose up --scale worker-ai=N`); it stops when either stops
@@ -35,8 +37,18 @@ case "$role" in
     ;;
 
   worker)
-    exec celery -A vms worker -n "io@%h" -Q provision,persist,events,default \
+    exec celery -A vms worker -n "io@%h" -Q provision,persist,default \
       --pool threads --concurrency "${WORKER_CONCURRENCY:-8}" --loglevel "${LOG_LEVEL:-INFO}" "$@"
+    ;;
+
+  worker-probe)
+    exec celery -A vms worker -n "probe@%h" -Q probe \
+      --pool threads --concurrency "${PROBE_CONCURRENCY:-4}" --loglevel "${LOG_LEVEL:-INFO}" "$@"
+    ;;
+
+  worker-webhooks)
+    exec celery -A vms worker -n "webhooks@%h" -Q events \
+      --pool threads --concurrency "${WEBHOOKS_CONCURRENCY:-4}" --loglevel "${LOG_LEVEL:-INFO}" "$@"
     ;;
 
   worker-ai)
@@ -72,6 +84,8 @@ case "$role" in
       flower) exec python -c "import sys,urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:5555/flower/healthcheck', timeout=3).status != 200)" ;;
       # A worker answers a ping through the broker (proves both the process and its broker link).
       worker)    exec celery -A vms inspect ping --timeout 10 -d "io@$HOSTNAME" ;;
+      worker-probe)    exec celery -A vms inspect ping --timeout 10 -d "probe@$HOSTNAME" ;;
+      worker-webhooks) exec celery -A vms inspect ping --timeout 10 -d "webhooks@$HOSTNAME" ;;
       worker-ai) exec celery -A vms inspect ping --timeout 10 -d "frames@$HOSTNAME,ai@$HOSTNAME" ;;
       # Beat has no port and answers no ping: healthy while its process is the container's main one.
       beat) exec python -c "

@@ -102,10 +102,28 @@
     else if (data.event === "camera.deleted") remove(data.payload || {});
   }
 
+  // Pushes sent before the socket opened (a camera provisioned within a second of being added) or while it
+  // was closed are missed: read the cameras on this page afresh once it is open.
+  function catchUp() {
+    if (!document.querySelector("[data-camera-id]")) return;
+    fetch("/api/streaming/cameras", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (streams) {
+        streams.forEach(function (stream) {
+          if (!containers(stream.camera_id).length) return;
+          update({
+            id: stream.camera_id, name: stream.name, provision_state: stream.provision_state,
+            provision_error: stream.provision_error, stream_state: stream.stream_state,
+          });
+        });
+      })
+      .catch(function () { /* the next push or reconnect brings the truth */ });
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/console/");
-    socket.onopen = function () { attempts = 0; setConnection("live", "open"); };
+    socket.onopen = function () { attempts = 0; setConnection("live", "open"); catchUp(); };
     socket.onmessage = handle;
     socket.onclose = function (event) {
       socket = null;

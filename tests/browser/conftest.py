@@ -101,3 +101,17 @@ def browser():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def log_in(driver, base_url, username):
+    """Log in through the console's form and wait for the dashboard (navigating on sooner cancels the login)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.conftest import PASSWORD
+    from tests.processes import wait_for
+
+    driver.get(f"{base_url}/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(lambda: driver.current_url == f"{base_url}/", timeout=15, what="the dashboard after logging in")

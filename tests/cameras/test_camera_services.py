@@ -153,6 +153,20 @@ class TestZones:
         assert [z.name for z in camera.zones.all()] == ["lane"]
 
 
+def test_a_camera_updated_while_a_task_changes_its_stream_state_keeps_both_changes(alice, queued):
+    from apps.streaming.services import camera_set_provision_state
+
+    camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    form_copy = Camera.objects.get(pk=camera.pk)  # what an edit page loaded, before the tasks ran
+    camera_set_stream_state(camera_id=camera.pk, state="online")
+    camera_set_provision_state(camera_id=camera.pk, state="ready")
+    camera_update(actor=alice, camera=form_copy, name="Gate 2", ai_fps=2.0)
+    camera.refresh_from_db()
+    assert (camera.name, camera.ai_fps) == ("Gate 2", 2.0)
+    assert (camera.stream_state, camera.provision_state) == ("online", "ready")
+    assert camera.stream_state_since is not None and camera.provisioned_at is not None
+
+
 def test_a_stream_state_change_is_a_row_and_repeating_it_is_not(alice, queued, settings):
     settings.STREAM_STATE_HOLD_SECONDS = 0
     camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")

@@ -111,6 +111,33 @@ def test_reconcile_restores_every_path_and_removes_orphans(alice, wired, cameras
         client.path_delete(camera.path_name)
 
 
+def test_reconcile_with_one_undecryptable_camera_provisions_the_others(alice, wired, cameras_server, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from apps.cameras.services import camera_create
+    from apps.streaming import tasks
+
+    monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
+    cameras = [
+        camera_create(actor=alice, name=f"Cam {i}", rtsp_url=cameras_server.url("gate"), username="u", password=SECRET)
+        for i in range(3)
+    ]
+    # Stored under a key this installation no longer has (FIELD_ENCRYPTION_KEY changed since).
+    lost = Fernet(Fernet.generate_key()).encrypt(SECRET.encode()).decode()
+    Camera.objects.filter(pk=cameras[1].pk).update(password_encrypted=lost)
+    summary = services.paths_reconcile()
+    paths = configured_paths()
+    assert cameras[0].path_name in paths and cameras[2].path_name in paths
+    assert cameras[1].path_name not in paths and summary["errors"] == [cameras[1].path_name]
+    states = dict(Camera.objects.values_list("pk", "provision_state"))
+    assert [states[c.pk] for c in cameras] == ["ready", "error", "ready"]
+    assert "FIELD_ENCRYPTION_KEY" in Camera.objects.get(pk=cameras[1].pk).provision_error
+    # Provisioning that camera alone records the same error instead of failing the task.
+    assert services.camera_provision(cameras[1].pk).provision_state == "error"
+    for camera in (cameras[0], cameras[2]):
+        media_server_client().path_delete(camera.path_name)
+
+
 def test_a_dead_camera_goes_offline_and_a_still_one_frozen_with_events(alice, wired, cameras_server, monkeypatch):
     from apps.cameras.services import camera_create
     from apps.streaming import tasks

@@ -143,7 +143,7 @@ def test_log_lines_carry_the_request_and_camera_ids_as_json():
 def test_json_logs_are_what_log_format_json_configures():
     config = vms_logging.logging_config("json", "INFO")
     assert config["handlers"]["console"]["formatter"] == "json"
-    assert config["handlers"]["console"]["filters"] == ["context"]
+    assert config["handlers"]["console"]["filters"] == ["per_frame", "context"]
     assert vms_logging.logging_config("plain")["handlers"]["console"]["formatter"] == "plain"
 
 

@@ -107,7 +107,7 @@ def test_dependencies_wait_on_conditions(services):
     # Migrations run once, before the app starts.
     init = [n for n in services if one_shot(n, services)]
     assert init, "no one-shot migrate/init service"
-    for app in ("web", "worker", "worker-ai", "beat", "flower"):
+    for app in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat", "flower"):
         assert services[app]["depends_on"][init[0]]["condition"] == "service_completed_successfully"
     command = " ".join(services[init[0]]["command"])
     entrypoint = (REPO / "deploy" / "docker" / "entrypoint.sh").read_text()
@@ -164,6 +164,19 @@ def test_the_app_is_wired_to_the_services(services):
     assert mtx["MTX_AUTHINTERNALUSERS_1_PASS"].startswith("${MEDIAMTX_API_PASSWORD")
 
 
+def test_frames_have_a_bounded_redis_of_their_own_that_cannot_evict_sessions(services):
+    env = services["web"]["environment"]
+    assert "@redis-frames:6379/" in env["REDIS_AI_URL"]
+    for url in ("REDIS_SESSIONS_URL", "REDIS_CACHE_URL", "REDIS_STREAMING_URL", "CHANNEL_LAYER_URL"):
+        assert "@redis:6379/" in env[url], url
+    frames = " ".join(services["redis-frames"]["command"])
+    assert re.search(r"--maxmemory \d+mb", frames) and "--maxmemory-policy allkeys-lru" in frames
+    sessions = " ".join(services["redis"]["command"])
+    assert "--maxmemory-policy noeviction" in sessions
+    for app in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat"):
+        assert services[app]["depends_on"]["redis-frames"]["condition"] == "service_healthy", app
+
+
 def test_every_variable_is_documented_in_env_example(compose_text):
     documented = documented_variables()
     missing = referenced_variables(compose_text) - documented
@@ -211,8 +224,10 @@ def test_files_the_builds_reference_exist(services):
 
 def test_entrypoint_roles_match_the_services(services):
     entrypoint = (REPO / "deploy" / "docker" / "entrypoint.sh").read_text()
-    for name in ("web", "worker", "worker-ai", "beat", "flower", "init"):
+    for name in ("web", "worker", "worker-probe", "worker-webhooks", "worker-ai", "beat", "flower", "init"):
         assert re.search(rf"^\s+{re.escape(name)}\)", entrypoint, re.M), f"entrypoint has no role {name}"
-    assert "-Q provision,persist,events,default" in entrypoint
+        assert name == "init" or services[name]["command"] == [name]
+    assert "-Q provision,persist,default" in entrypoint
+    assert "-Q probe" in entrypoint and "-Q events" in entrypoint
     assert "-Q frames" in entrypoint and "-Q detect" in entrypoint
     assert "--proxy-headers" in entrypoint and "--url_prefix=flower" in entrypoint

@@ -31,7 +31,9 @@ def value(samples, name, **labels):
 
 @pytest.fixture
 def persist_worker(django_db_setup, django_db_blocker):
-    worker = processes.start_celery_worker("persist", name="persist-metrics")
+    # DEBUG: a frame's task lines are logged at DEBUG (vms/logging.py), and this test reads them.
+    worker = processes.start_celery_worker("persist", name="persist-metrics", loglevel="DEBUG",
+                                           env=processes.test_env(LOG_LEVEL="DEBUG"))
     yield worker
     worker.stop()
 

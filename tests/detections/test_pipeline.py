@@ -49,7 +49,7 @@ def pipeline(media_server, django_db_setup, django_db_blocker):
     ]
     try:
         processes.wait_for(lambda: started[0].check_alive() and "gate" in started[0].output(), 180, what="camera")
-        started.append(processes.start_celery_worker("provision,persist,events,default", env=env, name="io",
+        started.append(processes.start_celery_worker("provision,probe,persist,events,default", env=env, name="io",
                                                      pool="threads", concurrency=4))
         started.append(processes.start_celery_worker("frames", env=env, name="frames", pool="threads",
                                                      concurrency=4))
@@ -164,26 +164,19 @@ def test_a_detection_outside_the_zones_is_not_stored(pipeline, wired, alice):
     camera_update(actor=alice, camera=camera, enabled=False)
 
 
-def test_an_expired_frame_is_counted_dropped_and_not_persisted(pipeline, wired, alice, monkeypatch):
+def test_an_expired_frame_is_counted_dropped_and_not_detected(pipeline, wired, alice, monkeypatch):
     from apps.streaming import tasks
-    from workers.pipeline import persist
+    from workers.pipeline import detect
 
     monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
     camera = camera_create(actor=alice, name="Late", rtsp_url=pipeline["camera_url"])
-    old = time.time() - 60
-    found = {
-        "camera_id": camera.pk, "frame_id": "late-frame", "frame_time": old,
-        "vehicles": [{"label": "car", "confidence": 0.9, "box": [0.1, 0.1, 0.5, 0.5]}], "plates": [],
-    }
-    # Through the broker to the running persist worker: it is refused there, not merely late.
-    persist.apply_async(args=[found], headers={"camera_id": camera.pk})
+    ref = {"camera_id": camera.pk, "frame_id": "late-frame", "frame_time": time.time() - 60}
+    # Through the broker to the running detect worker: it is refused there, not merely late.
+    detect.apply_async(args=[ref], headers={"camera_id": camera.pk})
     processes.wait_for(
         lambda: pipeline_metrics.camera_snapshot(camera.pk)["dropped"].get("expired", 0) == 1, timeout=30,
         what="the expired frame counted",
     )
+    snapshot = pipeline_metrics.camera_snapshot(camera.pk)
+    assert snapshot["detected"] == 0 and snapshot["persisted"] == 0
     assert not Detection.objects.filter(camera=camera).exists()
-    # Run late by hand (as a redelivery would), it is still refused.
-    persist.run(found)
-    assert pipeline_metrics.camera_snapshot(camera.pk)["dropped"]["expired"] == 2
-    assert not Detection.objects.filter(camera=camera).exists()
-    assert Camera.objects.filter(pk=camera.pk).exists()

@@ -58,7 +58,9 @@ def test_a_frame_whose_worker_died_is_redelivered_and_persisted_once(alice, monk
     # No preloading: the first detect spends seconds loading models, time enough to kill it mid-task.
     env = processes.test_env(PIPELINE_FRAME_BUDGET_SECONDS=300)
     io = processes.start_celery_worker("persist", env=env, name="persist-kill", pool="threads", concurrency=2)
-    ai = processes.start_celery_worker("detect", env=env, name="detect-kill", pool="prefork", concurrency=1)
+    # DEBUG: "received" is a per-frame line, logged at DEBUG (vms/logging.py).
+    ai = processes.start_celery_worker("detect", env=dict(env, LOG_LEVEL="DEBUG"), name="detect-kill",
+                                       pool="prefork", concurrency=1, loglevel="DEBUG")
     try:
         detect.apply_async(args=[ref], headers={"camera_id": camera.pk})
         processes.wait_for(lambda: "pipeline.detect" in ai.output() and "received" in ai.output(), 30,

@@ -16,6 +16,7 @@ ANON_302 = 302  # to the login page
 RULES = {
     # --- open: probes, login ---
     "health": ("/health", {"GET": (200, 200, 200, 200)}),
+    "favicon.ico": ("/favicon.ico", {"GET": (301, 301, 301, 301)}),
     # 503 here: no media server runs for this test; the point is that it needs no login.
     "health/ready": ("/health/ready", {"GET": (503, 503, 503, 503)}),
     # Loopback and private networks only (METRICS_ALLOW_PRIVATE), or a bearer token; the test client is 127.0.0.1.
@@ -41,6 +42,9 @@ RULES = {
     "watchlists/<int:pk>/": ("/watchlists/{watchlist}/", {"GET": (302, 200, 200, 200)}),
     "watchlists/<int:pk>/edit/": ("/watchlists/{watchlist}/edit/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 200, 200)}),
     "watchlists/<int:pk>/delete/": ("/watchlists/{watchlist}/delete/", {"GET": (302, 403, 200, 200), "POST": (302, 403, 302, 302)}),
+    "watchlists/<int:pk>/rotate-secret/": (
+        "/watchlists/{watchlist}/rotate-secret/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 200, 200)}
+    ),
     "watchlists/alerts/": ("/watchlists/alerts/", {"GET": (302, 200, 200, 200)}),
     "watchlists/alerts/<int:pk>/acknowledge/": (
         "/watchlists/alerts/{alert}/acknowledge/", {"GET": (302, 403, 405, 405), "POST": (302, 403, 302, 302)}
@@ -92,6 +96,9 @@ RULES = {
         "GET": (401, 200, 200, 200), "PUT": (401, 403, 400, 400), "PATCH": (401, 403, 200, 200),
         "DELETE": (401, 403, 204, 204),
     }),
+    "api/watchlists/<pk>/rotate-secret/": (
+        "/api/watchlists/{watchlist}/rotate-secret/", {"GET": (401, 405, 405, 405), "POST": (401, 403, 200, 200)}
+    ),
     "api/watchlists/<pk>/deliveries/": ("/api/watchlists/{watchlist}/deliveries/", {"GET": (401, 200, 200, 200)}),
     "api/alerts/": ("/api/alerts/", {"GET": (401, 200, 200, 200), "POST": (401, 403, 405, 405)}),
     "api/alerts/<pk>/": ("/api/alerts/{alert}/", {"GET": (401, 200, 200, 200), "DELETE": (401, 403, 405, 405)}),

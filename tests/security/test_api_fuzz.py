@@ -12,6 +12,8 @@ and headers. Not `status_code_conformance`: neither drf-spectacular nor django-n
 Bounded: 5 examples per operation, derandomized (the same inputs on every run), no shrinking.
 """
 
+import socket
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase
@@ -38,6 +40,14 @@ FUZZ = hypothesis_settings(
     max_examples=5, deadline=None, derandomize=True, database=None,
     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
 )
+
+
+@pytest.fixture(autouse=True)
+def no_dns_off_this_machine(monkeypatch):
+    """A fuzzed webhook URL is resolved when saved: its name must not become a query to a real resolver."""
+    from tests.netstub import Resolver
+
+    monkeypatch.setattr(socket, "getaddrinfo", Resolver(socket.getaddrinfo))
 
 
 @pytest.fixture

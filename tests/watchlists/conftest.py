@@ -1,6 +1,7 @@
 import asyncio
 import itertools
 import json
+import socket
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.cameras.models import Camera
+from tests.netstub import Resolver
 
 _frames = itertools.count()
 
@@ -19,6 +21,20 @@ def api_as(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def resolver(monkeypatch):
+    stub = Resolver(socket.getaddrinfo)
+    stub.names["example.org"] = ["93.184.215.14"]  # public: saved, and never reached by a test
+    monkeypatch.setattr(socket, "getaddrinfo", stub)
+    return stub
+
+
+@pytest.fixture
+def allow_loopback(settings):
+    """Webhooks to 127.0.0.1 allowed, for tests whose receiver listens there."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Webhooks: each alert is POSTed as JSON to its list's URL; a failure is retried with back-off and every
-attempt is recorded (status code or error), the last error shown on the list's page."""
+attempt is recorded (status code or error), the last error shown on the list's page. (The receivers listen on
+127.0.0.1, allowed for these tests by WEBHOOK_ALLOWED_HOSTS; tests/watchlists/test_webhook_safety.py holds
+what is refused, the signatures and the deliveries that nothing loses.)"""
 
 import json
 import os
@@ -29,7 +31,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"headers": dict(self.headers), "body": json.loads(body or b"null")})
+                receiver.requests.append({"headers": dict(self.headers), "body": json.loads(body or b"null"), "raw": body})
                 index = min(len(receiver.requests), len(receiver.statuses)) - 1
                 self.send_response(receiver.statuses[index])
                 self.send_header("Content-Length", "2")
@@ -50,7 +52,7 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(allow_loopback):
     server = Receiver([500, 200])
     yield server
     server.stop()
@@ -58,10 +60,11 @@ def receiver():
 
 def assert_two_attempts_recorded(alert, receiver):
     deliveries = list(WebhookDelivery.objects.filter(alert=alert).order_by("attempt"))
-    assert [(d.attempt, d.status_code, d.error) for d in deliveries] == [
-        (1, 500, "HTTP 500 Internal Server Error"),
-        (2, 200, ""),
+    assert [(d.attempt, d.status, d.status_code, d.error) for d in deliveries] == [
+        (1, "failed", 500, "HTTP 500 Internal Server Error"),
+        (2, "delivered", 200, ""),
     ]
+    assert deliveries[0].message_id == deliveries[1].message_id  # one message, two attempts
     assert len(receiver.requests) == 2
     body = receiver.requests[-1]["body"]
     assert body["type"] == "watchlist.alert" and body["alert"]["id"] == alert.pk
@@ -69,12 +72,19 @@ def assert_two_attempts_recorded(alert, receiver):
     assert receiver.requests[-1]["headers"]["X-VMS-Alert"] == str(alert.pk)
 
 
+def run_tasks_here(monkeypatch, settings):
+    """The delivery task runs in this process when queued, its retry at once (no back-off)."""
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0
+    run = lambda args=(), **options: tasks.deliver_webhook.apply(args=args)  # noqa: E731
+    monkeypatch.setattr(tasks.deliver_webhook, "apply_async", run)
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda *args: run(args))
+
+
 @pytest.mark.django_db
 def test_a_failed_delivery_is_retried_and_both_attempts_recorded_run_eagerly(
-    camera, olivia, receiver, client, monkeypatch, django_capture_on_commit_callbacks
+    camera, olivia, receiver, client, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    # The task runs in this process; Celery's eager retry runs the next attempt at once.
-    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda alert_id: tasks.deliver_webhook.apply(args=[alert_id]))
+    run_tasks_here(monkeypatch, settings)
     watchlist = watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         see(camera, "ABC1234")
@@ -89,10 +99,12 @@ def test_a_failed_delivery_is_retried_and_both_attempts_recorded_run_eagerly(
 
 @pytest.mark.django_db
 def test_an_unreachable_webhook_records_the_error_and_gives_up_after_the_last_retry(
-    camera, olivia, monkeypatch, django_capture_on_commit_callbacks
+    camera, olivia, monkeypatch, settings, allow_loopback, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(tasks.deliver_webhook, "max_retries", 2)
-    monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda alert_id: tasks.deliver_webhook.apply(args=[alert_id]))
+    from apps.watchlists import services
+
+    monkeypatch.setattr(services, "WEBHOOK_MAX_RETRIES", 2)
+    run_tasks_here(monkeypatch, settings)
     watchlist_create(
         actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=f"http://127.0.0.1:{processes.free_port()}/x"
     )
@@ -100,7 +112,8 @@ def test_an_unreachable_webhook_records_the_error_and_gives_up_after_the_last_re
         see(camera, "ABC1234")
     deliveries = list(WebhookDelivery.objects.order_by("attempt"))
     assert [d.attempt for d in deliveries] == [1, 2, 3]
-    assert all(d.status_code is None and "ConnectionError" in d.error for d in deliveries)
+    assert all(d.status == "failed" and d.status_code is None for d in deliveries)
+    assert {d.error for d in deliveries} == {"ConnectionError: could not connect"}  # no URL in it
 
 
 @pytest.fixture
@@ -120,7 +133,8 @@ def events_broker():
 @pytest.fixture
 def events_worker(django_db_setup, events_broker):
     worker = processes.start_celery_worker(
-        queues="events", name="events-worker", env=processes.test_env(TEST_CELERY_BROKER_URL=events_broker)
+        queues="events", name="events-worker",
+        env=processes.test_env(TEST_CELERY_BROKER_URL=events_broker, WEBHOOK_ALLOWED_HOSTS="127.0.0.1"),
     )
     yield worker
     worker.stop()
@@ -138,7 +152,7 @@ def test_a_real_worker_on_queue_events_retries_after_a_500_and_records_both_atte
         # The alert's task, sent on commit as always, to the worker's broker; routed to queue `events` by name.
         monkeypatch.setattr(
             tasks.deliver_webhook, "delay",
-            lambda alert_id: tasks.deliver_webhook.apply_async(args=[alert_id], connection=connection),
+            lambda delivery_id: tasks.deliver_webhook.apply_async(args=[delivery_id], connection=connection),
         )
         watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
         see(camera, "ABC1234")  # committed: the alert's task is sent on commit
@@ -149,4 +163,39 @@ def test_a_real_worker_on_queue_events_retries_after_a_500_and_records_both_atte
     )
     assert_two_attempts_recorded(alert, receiver)
     log = events_worker.output()
-    assert "events.deliver_webhook" in log and "retry" in log.lower()
+    assert log.count("events.deliver_webhook") >= 2  # the first attempt, and the retry the worker queued
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(180)
+def test_a_delivery_whose_task_the_broker_refused_is_sent_once_by_beats_sweeper_on_a_real_worker(
+    camera, olivia, allow_loopback, events_broker, events_worker, monkeypatch
+):
+    import time
+
+    from kombu.exceptions import OperationalError
+
+    def broker_refuses(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", broker_refuses)
+    receiver = Receiver([200])
+    beat = None
+    try:
+        watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"], webhook_url=receiver.url)
+        see(camera, "ABC1234")  # committed; its task never reached the broker
+        assert WebhookDelivery.objects.get().status == "pending"
+        beat = processes.Process(
+            "beat-webhooks",
+            [str(processes.VENV_BIN / "celery"), "-A", "vms", "beat", "--loglevel", "INFO", "--max-interval", "1"],
+            env=processes.test_env(TEST_CELERY_BROKER_URL=events_broker),
+        )
+        processes.wait_for(lambda: len(receiver.requests) == 1, timeout=60, what="the sweeper's delivery")
+        time.sleep(12)  # the next sweep tick finds nothing more to send
+        assert "events.sweep_webhooks" in beat.output()
+    finally:
+        if beat is not None:
+            beat.stop()
+        receiver.stop()
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == "delivered"

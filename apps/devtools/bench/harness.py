@@ -125,8 +125,12 @@ class Stack:
         self.spawn("cameras", [sys.executable, "manage.py", "fakecamera", "--port", str(self.ports["cameras"]),
                                *[f"cam{i}=demo" for i in range(cameras)]])
         self.spawn("worker", [celery, "-A", "vms", "worker", "-n", "harness-io@%h", "-Q",
-                              "provision,persist,events,default", "--pool", "threads", "--concurrency", "8",
+                              "provision,persist,default", "--pool", "threads", "--concurrency", "8",
                               "--loglevel", "WARNING"])
+        self.spawn("probe", [celery, "-A", "vms", "worker", "-n", "harness-probe@%h", "-Q", "probe",
+                             "--pool", "threads", "--concurrency", "4", "--loglevel", "WARNING"])
+        self.spawn("webhooks", [celery, "-A", "vms", "worker", "-n", "harness-webhooks@%h", "-Q", "events",
+                                "--pool", "threads", "--concurrency", "4", "--loglevel", "WARNING"])
         self.spawn("frames", [celery, "-A", "vms", "worker", "-n", "harness-frames@%h", "-Q", "frames",
                               "--pool", "threads", "--concurrency", "8", "--loglevel", "WARNING"])
         self.spawn("ai", [celery, "-A", "vms", "worker", "-n", "harness-ai@%h", "-Q", "detect", "--pool", "prefork",
@@ -157,12 +161,13 @@ class Stack:
                              env=self.env, check=True, capture_output=True, text=True)
         return out.stdout
 
-    def create_cameras(self, count, fps, plate_cameras):
+    def create_cameras(self, count, fps, plate_count):
+        """`count` AI cameras, the first `plate_count` of them plate cameras, the rest overview cameras."""
         script = (
             "import json\nfrom apps.cameras.services import camera_create\n"
             f"ids = [camera_create(actor=None, name=f'Camera {{i}}', "
             f"rtsp_url=f'rtsp://127.0.0.1:{self.ports['cameras']}/cam{{i}}', ai_enabled=True, "
-            f"plate_camera={bool(plate_cameras)}, ai_fps={fps}).pk for i in range({count})]\n"
+            f"plate_camera=i < {int(plate_count)}, ai_fps={fps}).pk for i in range({count})]\n"
             "print(json.dumps(ids))\n"
         )
         return [int(v) for v in self.run_python(script).strip().splitlines()[-1].strip("[]").split(",")]

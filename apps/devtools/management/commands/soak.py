@@ -145,7 +145,7 @@ class Command(BaseCommand):
             with Stack(log=self._log) as stack:
                 stack.prepare()
                 stack.start(cameras, ai_concurrency=2, web=True, api_rate_limit="100/min")
-                camera_ids = stack.create_cameras(cameras, 1.0, plate_cameras)
+                camera_ids = stack.create_cameras(cameras, 1.0, cameras if plate_cameras else 0)
                 stack.run_python(
                     "from apps.accounts.services import user_create\n"
                     + "".join(f"user_create(username='operator{i}', password='{PASSWORD}', role='operator')\n"
@@ -218,7 +218,7 @@ class Command(BaseCommand):
             self._log(f"{name:<12} {start:>17.0f} {end:>10.0f} {growth[name]:>6.1f}%")
         grabbed, accounted = ledger
         balanced = grabbed == accounted
-        self._log(f"\nframe ledger: grabbed {grabbed}, still + empty + persisted + dropped {accounted} "
+        self._log(f"\nframe ledger: grabbed {grabbed}, still + empty + persisted + superseded + dropped {accounted} "
                   f"→ {'balanced' if balanced else f'UNACCOUNTED {grabbed - accounted}'}")
         _, errors = results.total()
         self._log(

@@ -1,0 +1,38 @@
+"""Webhook signatures per the Standard Webhooks spec (the `standardwebhooks` package).
+
+Each watch list has its own secret (`whsec_` + base64 of 32 random bytes), kept
+encrypted at rest (vms/encryption.py) and shown to its operator once, when it
+is made. A delivery carries `webhook-id` (the same for every attempt of one
+alert: the receiver's idempotency key), `webhook-timestamp` (Unix seconds) and
+`webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`).
+"""
+
+import base64
+import secrets
+from datetime import datetime, timezone
+
+from standardwebhooks.webhooks import Webhook
+
+from vms import encryption
+
+
+def new_secret():
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def seal(secret):
+    return encryption.encrypt(secret)
+
+
+def unseal(sealed):
+    """The plain secret; ValueError when it cannot be decrypted (the encryption key changed)."""
+    return encryption.decrypt(sealed)
+
+
+def signed_headers(*, secret, message_id, body, at=None):
+    at = at or datetime.now(timezone.utc)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+    }
