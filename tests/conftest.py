@@ -28,6 +28,8 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     from django.conf import settings
 
+    shutil.rmtree(settings.RECORDINGS_ROOT, ignore_errors=True)
+
     if shutil.which("rabbitmqctl"):
         rabbitmq_vhost("delete_vhost", settings.TEST_VHOST)
 

@@ -29,11 +29,14 @@ CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"amqp://guest:gues
 API_RATE_LIMIT = os.environ.get("TEST_API_RATE_LIMIT", "100000/min")
 
 MEDIAMTX_API_URL = os.environ.get("MEDIAMTX_API_URL", "http://127.0.0.1:19997")
+MEDIAMTX_PLAYBACK_URL = os.environ.get("MEDIAMTX_PLAYBACK_URL", "http://127.0.0.1:19996")
 # Pages under test offer WebRTC only where a test starts MediaMTX and says so.
 MEDIA_WEBRTC_BASE_URL = os.environ.get("MEDIA_WEBRTC_BASE_URL", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# The run's own recordings (camera ids restart with each test database: cam_1 of an earlier run is not ours).
+RECORDINGS_ROOT = BASE_DIR / "var" / f"test-recordings-{TEST_RUN_ID}"  # noqa: F405
 
 # One test database per run, so runs side by side (a developer's and a helper's) never drop each other's.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_vms_{TEST_RUN_ID}")}  # noqa: F405

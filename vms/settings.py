@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.mosaics",
     "apps.detections",
     "apps.watchlists",
+    "apps.recordings",
     "apps.devtools",
 ]
 
@@ -209,6 +210,30 @@ RECORDINGS_ROOT = Path(env("RECORDINGS_ROOT", str(BASE_DIR / "var" / "recordings
 MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
 MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "http://127.0.0.1:8889" if MEDIAMTX_BIN else "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
+# Recording (MediaMTX's recorder; each camera's mode and retention are on the camera).
+RECORDING_SEGMENT_SECONDS = int(env("RECORDING_SEGMENT_SECONDS", "600"))
+RECORDING_PART_SECONDS = int(env("RECORDING_PART_SECONDS", "1"))
+# A detection's (and its alerts') clip: this long before it was first seen and after it was last seen.
+CLIP_PRE_SECONDS = float(env("CLIP_PRE_SECONDS", "5"))
+CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
+# The longest clip one request may ask for (a span to download).
+CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
+# Events mode: segments this long; one with no detection or alert near it goes once this old (minutes).
+RECORDING_EVENTS_SEGMENT_SECONDS = int(env("RECORDING_EVENTS_SEGMENT_SECONDS", "60"))
+RECORDING_EVENTS_HOLD_MINUTES = float(env("RECORDING_EVENTS_HOLD_MINUTES", "10"))
+# Disk guard: below this much free space under RECORDINGS_ROOT the oldest recordings go first (MiB).
+RECORDING_MIN_FREE_MB = int(env("RECORDING_MIN_FREE_MB", "2048"))
+# A recording camera whose newest recorded moment is older than this has stopped: `recording.gap`.
+RECORDING_GAP_SECONDS = float(env("RECORDING_GAP_SECONDS", "10"))
+# A hole in the recording shorter than this is not shown as a gap (segment boundaries).
+RECORDING_GAP_TOLERANCE_SECONDS = float(env("RECORDING_GAP_TOLERANCE_SECONDS", "2"))
+# Retention, in days (0: forever), pruned hourly by `recordings.prune`: detections (with their alerts,
+# snapshots and plate crops), the redelivery guard, webhook attempts, stream state changes, the audit log.
+RETENTION_DETECTION_DAYS = int(env("RETENTION_DETECTION_DAYS", "90"))
+RETENTION_PROCESSED_FRAME_DAYS = int(env("RETENTION_PROCESSED_FRAME_DAYS", "1"))
+RETENTION_WEBHOOK_DELIVERY_DAYS = int(env("RETENTION_WEBHOOK_DELIVERY_DAYS", "30"))
+RETENTION_STATUS_CHANGE_DAYS = int(env("RETENTION_STATUS_CHANGE_DAYS", "90"))
+RETENTION_AUDIT_DAYS = int(env("RETENTION_AUDIT_DAYS", "365"))
 # How often each camera's picture is sampled to tell online, offline and frozen.
 STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
 # A camera nobody pulls (on demand, no viewer, no AI) is probed this rarely: each probe makes the

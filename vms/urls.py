@@ -45,6 +45,7 @@ urlpatterns = [
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),
     path("detections/", include("apps.detections.urls")),
+    path("recordings/", include("apps.recordings.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", media.media_file, name="media"),
     # Asked by the media server only; the entry point does not route /internal/ (deploy/haproxy).

@@ -33,8 +33,10 @@ RULES = {
     "watchlist.change": OPERATOR,
     "webhook.view": OPERATOR,  # webhook URLs (often a receiver's bearer secret) and signing secrets
     "alert.acknowledge": OPERATOR,
+    "clip.keep": OPERATOR,  # an evidence lock: a detection's clip kept for good, exempt from retention
     # everything else: admins
     "camera.change": ADMIN,
+    "camera.purge": ADMIN,  # an archived camera's detections, alerts, recordings and kept clips, for good
     "mosaic.view_all": ADMIN,  # private mosaics of others (admins may change any)
     "stream.provision": ADMIN,
     "user.view": ADMIN,

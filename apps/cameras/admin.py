@@ -26,17 +26,19 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):
-    list_display = ["name", "location", "enabled", "ai_enabled", "provision_state", "stream_state", "updated_at"]
-    list_filter = ["enabled", "ai_enabled", "plate_camera", "provision_state", "stream_state"]
+    list_display = ["name", "location", "enabled", "ai_enabled", "recording_mode", "provision_state", "stream_state", "updated_at"]
+    list_filter = [("archived_at", admin.EmptyFieldListFilter), "enabled", "ai_enabled", "plate_camera", "recording_mode", "provision_state", "stream_state"]
     search_fields = ["name", "location"]
     # The password is never shown, not even encrypted; the URL shown is the masked one.
     exclude = ["password_encrypted"]
     fields = [
         "name", "masked_url", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
+        "recording_mode", "recording_retention_days",
         "provision_state", "provision_error", "provision_attempts", "provisioned_at",
-        "stream_state", "stream_state_since", "created_at", "updated_at",
+        "stream_state", "stream_state_since", "archived_at", "created_at", "updated_at",
     ]
     readonly_fields = [
+        "archived_at",
         "masked_url", "provision_state", "provision_error", "provision_attempts", "provisioned_at",
         "stream_state", "stream_state_since", "created_at", "updated_at",
     ]
@@ -56,9 +58,7 @@ class CameraAdmin(admin.ModelAdmin):
         changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.EDITABLE}
         services.camera_update(actor=request.user, camera=fresh, **changes)
 
-    def delete_model(self, request, camera):
-        services.camera_delete(actor=request.user, camera=camera)
-
-    def delete_queryset(self, request, queryset):
-        for camera in queryset:
-            services.camera_delete(actor=request.user, camera=camera)
+    def has_delete_permission(self, request, obj=None):
+        # Deleting archives the camera and keeps its evidence; the admin's own delete page would
+        # promise otherwise. Delete (and purge) in the console, whose pages say what happens.
+        return False

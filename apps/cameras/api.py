@@ -36,7 +36,7 @@ class CameraSerializer(serializers.ModelSerializer):
         model = Camera
         fields = [
             "id", "name", "rtsp_url", "username", "password", "has_password", "location",
-            "enabled", "ai_enabled", "plate_camera", "ai_fps",
+            "enabled", "ai_enabled", "plate_camera", "ai_fps", "recording_mode", "recording_retention_days",
             "provision_state", "provision_error", "provision_attempts", "provisioned_at",
             "stream_state", "stream_state_since", "zones", "urls", "created_at", "updated_at",
         ]

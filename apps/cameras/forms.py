@@ -2,6 +2,8 @@
 
 from django import forms
 
+from apps.cameras.models import RecordingMode
+
 
 class CameraForm(forms.Form):
     name = forms.CharField(max_length=100)
@@ -26,6 +28,15 @@ class CameraForm(forms.Form):
         required=False, help_text="A close-up lane camera: plates are searched on every frame."
     )
     ai_fps = forms.FloatField(label="AI frames per second", initial=1.0, min_value=0.2, max_value=5.0)
+    # Not required: a post without them (an older page, a script) keeps what the camera has.
+    recording_mode = forms.ChoiceField(
+        required=False, choices=RecordingMode.choices, initial=RecordingMode.OFF,
+        help_text="Continuous keeps everything; events keeps only the minutes around detections and alerts.",
+    )
+    recording_retention_days = forms.IntegerField(
+        required=False, label="Keep recordings (days)", initial=7, min_value=1, max_value=365,
+        help_text="Older recordings are deleted; kept clips stay.",
+    )
 
     def __init__(self, *args, camera=None, **kwargs):
         self.camera = camera
@@ -41,6 +52,8 @@ class CameraForm(forms.Form):
                     "ai_enabled": camera.ai_enabled,
                     "plate_camera": camera.plate_camera,
                     "ai_fps": camera.ai_fps,
+                    "recording_mode": camera.recording_mode,
+                    "recording_retention_days": camera.recording_retention_days,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -56,8 +69,11 @@ class CameraForm(forms.Form):
     def service_arguments(self):
         """Keyword arguments for camera_create / camera_update."""
         data = {name: self.cleaned_data[name] for name in (
-            "name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps"
+            "name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
         )}
+        for name in ("recording_mode", "recording_retention_days"):
+            if self.cleaned_data.get(name) not in (None, ""):
+                data[name] = self.cleaned_data[name]
         password = self.cleaned_data.get("password") or ""
         if self.camera is None:
             data["password"] = password

@@ -21,8 +21,22 @@ class StreamState(models.TextChoices):
     FROZEN = "frozen"
 
 
+class RecordingMode(models.TextChoices):
+    OFF = "off"
+    CONTINUOUS = "continuous"
+    # Recorded like continuous; the app keeps only the minutes around detections and alerts.
+    EVENTS = "events"
+
+
+class CameraQuerySet(models.QuerySet):
+    def active(self):
+        """Cameras in service: not archived. Live lists show only these; evidence keeps the others."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Camera(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    # Unique among cameras in service: an archived camera keeps its name for its evidence.
+    name = models.CharField(max_length=100)
     rtsp_url = models.CharField("RTSP URL", max_length=500, help_text="Without credentials: they are kept apart.")
     username = models.CharField(max_length=100, blank=True)
     password_encrypted = models.TextField(blank=True, editable=False)
@@ -35,6 +49,14 @@ class Camera(models.Model):
     ai_fps = models.FloatField(
         "AI frames per second", default=1.0, validators=[MinValueValidator(0.2), MaxValueValidator(5.0)]
     )
+    recording_mode = models.CharField(
+        max_length=10, choices=RecordingMode.choices, default=RecordingMode.OFF,
+        help_text="Continuous keeps everything; events keeps only the minutes around detections and alerts.",
+    )
+    recording_retention_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Recordings older than this are deleted (kept clips stay).",
+    )
 
     provision_state = models.CharField(max_length=10, choices=ProvisionState.choices, default=ProvisionState.PENDING)
     provision_error = models.TextField(blank=True)
@@ -44,19 +66,39 @@ class Camera(models.Model):
     stream_state = models.CharField(max_length=10, choices=StreamState.choices, default=StreamState.UNKNOWN)
     stream_state_since = models.DateTimeField(null=True, blank=True)
 
+    # Set when the camera is deleted: it is out of service (disabled, no media path, in no live list)
+    # but its detections, alerts and recordings stay, under its name, until an admin purges them.
+    archived_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CameraQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(archived_at__isnull=True), name="camera_name_unique_in_service",
+                violation_error_message="A camera with this name already exists.",
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     @property
+    def archived(self):
+        return self.archived_at is not None
+
+    @property
     def path_name(self):
         """The camera's path in the media server."""
         return f"cam_{self.pk}"
+
+    @property
+    def records(self):
+        return self.recording_mode != RecordingMode.OFF
 
     @property
     def has_password(self):

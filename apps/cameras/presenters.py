@@ -9,6 +9,7 @@ def camera_public(camera):
         "rtsp_url": camera.masked_url,
         "enabled": camera.enabled,
         "ai_enabled": camera.ai_enabled,
+        "recording_mode": camera.recording_mode,
         "provision_state": camera.provision_state,
         "provision_error": camera.provision_error,
         "stream_state": camera.stream_state,

@@ -16,9 +16,14 @@ def _boolean(name, value):
 
 
 def camera_list(*, filters=None):
-    """Cameras, filtered by query parameters: search, enabled, ai_enabled, stream_state, provision_state."""
+    """Cameras in service, filtered by query parameters: search, enabled, ai_enabled, stream_state, provision_state.
+
+    `archived=true` lists the deleted (archived) cameras instead, whose evidence is kept.
+    """
     filters = filters or {}
     cameras = Camera.objects.prefetch_related("zones").order_by("name")
+    archived = _boolean("archived", filters["archived"]) if filters.get("archived") else False
+    cameras = cameras.filter(archived_at__isnull=not archived)
     if filters.get("search"):
         cameras = cameras.filter(name__icontains=filters["search"])
     for name in ("enabled", "ai_enabled", "plate_camera"):

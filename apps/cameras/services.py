@@ -3,12 +3,13 @@
 (Its stream and provision states belong to the media side: `apps.streaming.services`.)
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.policy import require
 from apps.audit.services import audit_record
-from apps.cameras.models import MASK, Camera, ProvisionState, Zone
+from apps.cameras.models import MASK, Camera, ProvisionState, RecordingMode, Zone
 from apps.cameras.presenters import camera_public
 from apps.cameras.schedules import ai_schedule_remove, ai_schedule_sync
 from apps.cameras.validation import split_rtsp_url, validate_zone
@@ -17,12 +18,15 @@ from vms.encryption import encrypt
 from vms.outbox import enqueue
 
 UNCHANGED = object()
-EDITABLE = ("name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps")
+EDITABLE = (
+    "name", "rtsp_url", "username", "location", "enabled", "ai_enabled", "plate_camera", "ai_fps",
+    "recording_mode", "recording_retention_days",
+)
 # The columns these services write. An update writes only these (and the provision state it resets),
 # never the stream and provision state that the streaming tasks may have changed meanwhile.
 OWNED_COLUMNS = (*EDITABLE, "password_encrypted", "updated_at")
 # A change to these means the media server must be told.
-MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled"}
+MEDIA_FIELDS = {"rtsp_url", "username", "password", "enabled", "recording_mode", "recording_retention_days"}
 
 
 def _audit_view(camera):
@@ -46,7 +50,8 @@ def _validate(camera):
     try:
         camera.full_clean(exclude=["password_encrypted"])
     except ValidationError as exc:
-        if "name" in exc.message_dict and any("already exists" in m for m in exc.message_dict["name"]):
+        # Names are unique among cameras in service (a constraint, so its error is not on the field).
+        if any("already exists" in m for m in exc.message_dict.get(NON_FIELD_ERRORS, [])):
             raise ValidationError({"name": f"A camera named {camera.name!r} already exists."}) from None
         raise
 
@@ -76,6 +81,8 @@ def camera_create(
     ai_enabled=False,
     plate_camera=False,
     ai_fps=1.0,
+    recording_mode=RecordingMode.OFF,
+    recording_retention_days=7,
 ):
     camera = Camera(
         name=(name or "").strip(),
@@ -84,6 +91,8 @@ def camera_create(
         ai_enabled=ai_enabled,
         plate_camera=plate_camera,
         ai_fps=ai_fps,
+        recording_mode=recording_mode,
+        recording_retention_days=recording_retention_days,
     )
     _apply_url(camera, rtsp_url, username, password)
     _validate(camera)
@@ -96,6 +105,8 @@ def camera_create(
 
 
 def camera_update(*, actor, camera, password=UNCHANGED, **changes):
+    if camera.archived:
+        raise ValidationError("An archived camera cannot be changed; add a new camera instead.")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({field: "This field cannot be changed." for field in sorted(unknown)})
@@ -139,16 +150,28 @@ def camera_reprovision(*, actor, camera):
 
 
 def camera_delete(*, actor, camera):
+    """Take a camera out of service and keep its evidence: archived, not deleted.
+
+    It is disabled, its media path and AI schedule go, and it leaves every live list;
+    its detections, alerts and recordings stay, searchable under its name, until an
+    admin purges them (`apps.recordings.services.camera_purge`). Deleting an archived camera again does nothing.
+    """
     from apps.streaming import tasks
 
     path_name = camera.path_name
     camera_id = camera.pk
     with transaction.atomic():
-        audit_record(actor=actor, action="camera.delete", target=camera, changes=_audit_view(camera))
+        camera = Camera.objects.select_for_update().get(pk=camera_id)
+        if camera.archived:
+            return camera
+        camera.enabled = False
+        camera.archived_at = timezone.now()
+        camera.save(update_fields=["enabled", "archived_at", "updated_at"])
         ai_schedule_remove(camera_id)
-        camera.delete()
+        audit_record(actor=actor, action="camera.delete", target=camera, changes=_audit_view(camera) | {"archived": True})
         transaction.on_commit(lambda: enqueue(tasks.deprovision_path, path_name))
         transaction.on_commit(lambda: live.push(live.STATUS, "camera.deleted", {"id": camera_id}))
+    return camera
 
 
 def camera_set_zones(*, actor, camera, zones):

@@ -33,13 +33,18 @@ def _detail_context(request, camera, zones_form=None, draft_zones=None):
 
 @role_required("camera.view")
 def camera_list(request):
-    cameras = selectors.camera_list()
-    return render(request, "cameras/list.html", {"cameras": cameras, "can_edit": can(request.user, "camera.change")})
+    archived = request.GET.get("archived") == "1"
+    cameras = selectors.camera_list(filters={"archived": "true"} if archived else None)
+    context = {"cameras": cameras, "archived": archived, "can_edit": can(request.user, "camera.change")}
+    return render(request, "cameras/list.html", context)
 
 
 @role_required("camera.view")
 def camera_detail(request, pk):
     camera = get_object_or_404(Camera, pk=pk)
+    if camera.archived:
+        context = {"camera": camera, "detections": camera.detections.count(), "can_purge": can(request.user, "camera.purge")}
+        return render(request, "cameras/archived.html", context)
     return render(request, "cameras/detail.html", _detail_context(request, camera))
 
 

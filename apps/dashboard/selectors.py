@@ -60,7 +60,7 @@ def dashboard_figures(*, now=None):
     hour_ago = now - timedelta(hours=1)
     first_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=CHART_HOURS - 1)
 
-    cameras = list(Camera.objects.order_by("name"))
+    cameras = list(Camera.objects.active().order_by("name"))
     per_camera = {
         row["camera_id"]: row
         for row in Detection.objects.filter(last_seen__gte=min(today, hour_ago), last_seen__lte=now)

@@ -4,6 +4,7 @@ from apps.accounts.policy import can
 from apps.accounts.views import role_required
 from apps.dashboard.selectors import chart, dashboard_figures
 from apps.detections.selectors import detection_recent
+from apps.recordings.retention import disk_notice
 from apps.watchlists.selectors import alert_list
 
 
@@ -26,5 +27,6 @@ def home(request):
             "feed_ready": True,
             "alerts": alert_list(state="open")[:20],
             "can_ack": can(request.user, "alert.acknowledge"),
+            "disk_notice": disk_notice(),
         },
     )

@@ -16,7 +16,8 @@ class Detection(models.Model):
     the merge window update this row instead of creating another.
     """
 
-    camera = models.ForeignKey(Camera, related_name="detections", on_delete=models.CASCADE)
+    # PROTECT: a camera is archived, never deleted with its evidence; purging deletes these first.
+    camera = models.ForeignKey(Camera, related_name="detections", on_delete=models.PROTECT)
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     frame_time = models.DateTimeField(help_text="Time of the frame of the best reading.")

@@ -76,7 +76,7 @@ def _status(camera):
 
 @router.get("/pipeline", response=list[PipelineStatus], summary="Pipeline status of every camera")
 def pipeline_status(request):
-    return [_status(camera) for camera in Camera.objects.order_by("name")]
+    return [_status(camera) for camera in Camera.objects.active().order_by("name")]
 
 
 @router.get("/pipeline/{camera_id}", response=PipelineStatus, summary="Pipeline status of one camera")

@@ -1,8 +1,10 @@
 """Console pages for detections: search, one detection with its boxes, CSV export, and the live feed fragment."""
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from apps.accounts.policy import can
 from apps.accounts.views import role_required
 from apps.detections import exports, selectors
 from apps.detections.forms import DetectionSearchForm
@@ -62,7 +64,10 @@ def detection_detail(request, pk):
             x1, y1, x2, y2 = (min(1.0, max(0.0, float(v))) for v in box)
             boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
     alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
-    return render(request, "detections/detail.html", {"detection": detection, "boxes": boxes, "alerts": alerts})
+    context = {"detection": detection, "boxes": boxes, "alerts": alerts,
+               "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
+               "can_keep": can(request.user, "clip.keep")}
+    return render(request, "detections/detail.html", context)
 
 
 @role_required("detection.view")

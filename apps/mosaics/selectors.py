@@ -5,7 +5,8 @@ from apps.mosaics.models import Mosaic, MosaicCamera
 
 
 def _with_cameras(mosaics):
-    slots = MosaicCamera.objects.select_related("camera").order_by("position")
+    # A deleted (archived) camera leaves the mosaics it was in.
+    slots = MosaicCamera.objects.select_related("camera").filter(camera__archived_at__isnull=True).order_by("position")
     return mosaics.select_related("owner").prefetch_related(Prefetch("slots", queryset=slots))
 
 

@@ -45,7 +45,7 @@ def _clean_camera_ids(camera_ids):
         raise ValidationError({"cameras": "Pick at least one camera."})
     if len(set(ids)) != len(ids):
         raise ValidationError({"cameras": "A camera appears only once in a mosaic."})
-    known = set(Camera.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    known = set(Camera.objects.active().filter(pk__in=ids).values_list("pk", flat=True))
     unknown = [str(i) for i in ids if i not in known]
     if unknown:
         raise ValidationError({"cameras": f"Unknown camera id: {', '.join(unknown)}."})

@@ -63,7 +63,7 @@ def _stream(camera, store):
 @router.get("/cameras", response=list[StreamOut], summary="Stream state of every camera")
 def stream_list(request):
     store = services.status_store()
-    return [_stream(camera, store) for camera in Camera.objects.order_by("name")]
+    return [_stream(camera, store) for camera in Camera.objects.active().order_by("name")]
 
 
 @router.get("/cameras/{camera_id}", response=StreamOut, summary="Stream state and URLs of one camera")

@@ -1,10 +1,12 @@
 """Client of the media server's control API (MediaMTX v3).
 
-The only code that talks to the media server. It does not know whether
+The only code that talks to the media server (its control API, and its playback
+server for recordings: `PlaybackClient`). It does not know whether
 MediaMTX or the project's stand-in answers: both speak the same API
 (`docs/reference/mediamtx/openapi.yaml`).
 """
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -114,6 +116,77 @@ class MediaServerClient:
 def media_server():
     return MediaServerClient(
         settings.MEDIAMTX_API_URL,
+        settings.MEDIAMTX_API_USER,
+        settings.MEDIAMTX_API_PASSWORD,
+        settings.MEDIAMTX_TIMEOUT,
+    )
+
+
+class NoRecording(MediaServerError):
+    """The playback server has nothing recorded there."""
+
+
+def rfc3339(moment):
+    """A datetime as the playback server reads it: UTC, microseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class PlaybackClient:
+    """Client of the media server's playback server (MediaMTX's `/list` and `/get`)."""
+
+    def __init__(self, base_url, username="", password="", timeout=3.0):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        if username:
+            self.session.auth = (username, password)
+
+    def _get(self, path, params, stream=False):
+        try:
+            response = self.session.get(f"{self.base_url}{path}", params=params, timeout=self.timeout, stream=stream)
+        except requests.RequestException as exc:
+            raise MediaServerUnreachable(
+                f"playback server at {self.base_url} unreachable: {exc.__class__.__name__}"
+            ) from exc
+        if response.status_code < 400:
+            return response
+        try:
+            message = response.json().get("error", response.text)
+        except ValueError:
+            message = response.text
+        response.close()
+        message = message or f"HTTP {response.status_code}"
+        # A path that never recorded has no folder yet: MediaMTX says so in words, not with a 404.
+        if response.status_code == 404 or "no such file or directory" in message:
+            raise NoRecording(message, response.status_code)
+        if "is not configured" in message:
+            raise PathNotFound(message, response.status_code)
+        raise MediaServerError(message, response.status_code)
+
+    def spans(self, name, start=None, end=None):
+        """The recorded spans of a path between `start` and `end`: [(start datetime, seconds)], oldest first."""
+        params = {"path": name}
+        if start is not None:
+            params["start"] = rfc3339(start)
+        if end is not None:
+            params["end"] = rfc3339(end)
+        try:
+            body = self._get("/list", params).json()
+        except NoRecording:
+            return []
+        return [(datetime.fromisoformat(item["start"].replace("Z", "+00:00")), float(item["duration"])) for item in body]
+
+    def clip(self, name, start, seconds):
+        """An open streaming response with the MP4 of `seconds` from `start`; the caller closes it."""
+        return self._get(
+            "/get", {"path": name, "start": rfc3339(start), "duration": f"{seconds:g}", "format": "mp4"}, stream=True
+        )
+
+
+@lru_cache(maxsize=1)
+def playback_server():
+    return PlaybackClient(
+        settings.MEDIAMTX_PLAYBACK_URL,
         settings.MEDIAMTX_API_USER,
         settings.MEDIAMTX_API_PASSWORD,
         settings.MEDIAMTX_TIMEOUT,

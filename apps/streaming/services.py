@@ -38,13 +38,56 @@ CHANGED_PIXELS = 3
 
 
 def path_conf(camera):
-    return {
+    conf = {
         "source": camera.source_url(),
         "sourceOnDemand": True,
         "sourceOnDemandStartTimeout": ON_DEMAND_START_TIMEOUT,
         "sourceOnDemandCloseAfter": ON_DEMAND_CLOSE_AFTER,
         "rtspTransport": "tcp",
+        "record": False,
     }
+    if camera.records:
+        conf |= record_conf(camera)
+    return conf
+
+
+def record_conf(camera):
+    """MediaMTX's recorder settings for a recording camera.
+
+    MediaMTX records only while it pulls the source, so a recording camera is pulled
+    all the time (`sourceOnDemand: false`).
+    """
+    return {
+        "sourceOnDemand": False,
+        "record": True,
+        "recordPath": f"{settings.RECORDINGS_ROOT}/%path/%Y-%m-%d_%H-%M-%S-%f",
+        "recordFormat": "fmp4",
+        "recordPartDuration": go_duration(settings.RECORDING_PART_SECONDS),
+        # Events mode keeps whole segments around detections: shorter ones keep less of the rest.
+        "recordSegmentDuration": go_duration(
+            settings.RECORDING_EVENTS_SEGMENT_SECONDS if camera.recording_mode == "events"
+            else settings.RECORDING_SEGMENT_SECONDS
+        ),
+        "recordDeleteAfter": go_duration(camera.recording_retention_days * 86400),
+    }
+
+
+def go_duration(seconds):
+    """A whole number of seconds written the way MediaMTX's API writes durations back.
+
+    Reconcile compares the configuration it reads with the one it wants, so "10m"
+    (read back as "10m0s") would look drifted on every pass.
+    """
+    seconds = int(seconds)
+    if seconds and seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"
 
 
 def _scrub(text, camera):

@@ -124,3 +124,32 @@ def test_both_apis_publish_an_openapi_schema(alice):
     drf = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert drf.status_code == 200
     assert "/api/cameras/{id}/zones/" in drf.json()["paths"]
+
+
+def test_an_admin_sets_a_cameras_recording_mode_and_retention_and_it_is_reprovisioned(
+    alice, queued, django_capture_on_commit_callbacks
+):
+    created = api_as(alice).post("/api/cameras/", NEW_CAMERA, format="json").json()
+    assert created["recording_mode"] == "off" and created["recording_retention_days"] == 7
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(alice).patch(
+            f"/api/cameras/{created['id']}/", {"recording_mode": "continuous", "recording_retention_days": 30},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    camera = Camera.objects.get()
+    assert (camera.recording_mode, camera.recording_retention_days) == ("continuous", 30)
+    assert camera.provision_state == "pending" and queued == [("provision", camera.pk)]
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [({"recording_mode": "always"}, "recording_mode"), ({"recording_retention_days": 0}, "recording_retention_days"),
+     ({"recording_retention_days": 1000}, "recording_retention_days")],
+)
+def test_a_bad_recording_setting_is_a_400_naming_it_and_changes_nothing(alice, queued, change, field):
+    created = api_as(alice).post("/api/cameras/", NEW_CAMERA, format="json").json()
+    response = api_as(alice).patch(f"/api/cameras/{created['id']}/", change, format="json")
+    assert response.status_code == 400 and field in response.json()
+    camera = Camera.objects.get()
+    assert (camera.recording_mode, camera.recording_retention_days) == ("off", 7)

@@ -100,14 +100,29 @@ class TestCameraUpdate:
             camera_update(actor=alice, camera=camera, provision_state="ready")
 
 
-def test_deleting_a_camera_queues_removing_its_media_path(alice, queued, django_capture_on_commit_callbacks):
+def test_deleting_a_camera_archives_it_and_queues_removing_its_media_path(
+    alice, queued, django_capture_on_commit_callbacks
+):
     camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
     path = camera.path_name
     with django_capture_on_commit_callbacks(execute=True):
         camera_delete(actor=alice, camera=camera)
     assert ("deprovision", path) in queued
-    assert not Camera.objects.exists()
+    camera.refresh_from_db()
+    assert camera.archived and not camera.enabled
+    assert not Camera.objects.active().exists()
     assert AuditEntry.objects.filter(action="camera.delete").exists()
+    with pytest.raises(ValidationError, match="archived camera cannot be changed"):
+        camera_update(actor=alice, camera=camera, enabled=True)
+
+
+def test_a_new_camera_may_take_the_name_of_a_deleted_one_but_not_of_one_in_service(alice, queued):
+    old = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    with pytest.raises(ValidationError) as refused:
+        camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.11/live")
+    assert refused.value.message_dict == {"name": ["A camera named 'Gate' already exists."]}
+    camera_delete(actor=alice, camera=old)
+    assert camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.11/live").pk != old.pk
 
 
 class TestZones:

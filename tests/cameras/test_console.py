@@ -104,15 +104,51 @@ class TestEditCamera:
         assert camera.rtsp_url == "rtsp://192.0.2.10:554/live"
 
 
+    def test_an_admin_turns_recording_on_in_the_form_and_the_camera_is_reprovisioned(
+        self, client, alice, camera, queued, django_capture_on_commit_callbacks
+    ):
+        client.force_login(alice)
+        page = client.get(f"/cameras/{camera.pk}/edit/").content.decode()
+        assert 'name="recording_mode"' in page and 'name="recording_retention_days"' in page
+        queued.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/cameras/{camera.pk}/edit/",
+                {"name": "Gate", "rtsp_url": camera.rtsp_url, "username": "admin", "ai_fps": "1", "enabled": "on",
+                 "recording_mode": "events", "recording_retention_days": "14"},
+            )
+        assert response.status_code == 302
+        camera.refresh_from_db()
+        assert (camera.recording_mode, camera.recording_retention_days) == ("events", 14)
+        assert queued == [("provision", camera.pk)]
+
+    def test_a_bad_retention_is_shown_next_to_the_field_and_changes_nothing(self, client, alice, camera):
+        client.force_login(alice)
+        response = client.post(
+            f"/cameras/{camera.pk}/edit/",
+            {"name": "Gate", "rtsp_url": camera.rtsp_url, "ai_fps": "1", "recording_mode": "continuous",
+             "recording_retention_days": "0"},
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "greater than or equal to 1" in page[page.index('id="field-recording_retention_days"'):]
+        camera.refresh_from_db()
+        assert camera.recording_mode == "off"
+
+
 class TestDeleteCamera:
     def test_delete_asks_first_and_deletes_only_on_post(self, client, alice, camera, queued):
         client.force_login(alice)
         page = client.get(f"/cameras/{camera.pk}/delete/")
         assert page.status_code == 200 and "Delete camera Gate?" in page.content.decode()
-        assert Camera.objects.filter(pk=camera.pk).exists()
+        assert "0 detections, their alerts and its recordings stay searchable" in " ".join(page.content.decode().split())
+        assert Camera.objects.active().filter(pk=camera.pk).exists()
         response = client.post(f"/cameras/{camera.pk}/delete/")
         assert response.status_code == 302 and response["Location"] == "/cameras/"
-        assert not Camera.objects.filter(pk=camera.pk).exists()
+        assert not Camera.objects.active().filter(pk=camera.pk).exists()
+        assert f'data-camera-id="{camera.pk}"' not in client.get("/cameras/").content.decode()
+        assert "Gate" in client.get("/cameras/?archived=1").content.decode()
+        assert "This camera was deleted on" in client.get(f"/cameras/{camera.pk}/").content.decode()
 
 
 class TestRoles:

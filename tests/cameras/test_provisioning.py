@@ -207,3 +207,37 @@ def test_passwords_never_leave_the_database(alice, cameras_server, provision_wor
     # The media server itself must get the real credentials.
     assert SECRET in configured_paths()[camera.path_name]["source"]
     services.path_deprovision(camera.path_name)
+
+
+def test_a_recording_camera_is_pulled_all_the_time_with_the_recorder_on_and_reconcile_repairs_it(
+    alice, wired, cameras_server, monkeypatch, settings
+):
+    from apps.cameras.services import camera_create
+    from apps.streaming import tasks
+
+    monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
+    camera = camera_create(actor=alice, name="Gate", rtsp_url=cameras_server.url("gate"),
+                           recording_mode="continuous", recording_retention_days=3)
+    plain = camera_create(actor=alice, name="Lane", rtsp_url=cameras_server.url("gate"))
+    services.camera_provision(camera.pk)
+    services.camera_provision(plain.pk)
+    conf = configured_paths()[camera.path_name]
+    assert conf["record"] is True and conf["sourceOnDemand"] is False
+    assert conf["recordFormat"] == "fmp4" and conf["recordDeleteAfter"] == "3d"
+    assert conf["recordPath"] == f"{settings.RECORDINGS_ROOT}/%path/%Y-%m-%d_%H-%M-%S-%f"
+    assert conf["recordSegmentDuration"] == services.go_duration(settings.RECORDING_SEGMENT_SECONDS)
+    assert configured_paths()[plain.path_name]["record"] is False
+    # Provisioned as wanted, nothing drifts; the recorder switched off behind our back is switched on again.
+    assert services.paths_reconcile()["replaced"] == []
+    media_server_client().path_patch(camera.path_name, {"record": False, "sourceOnDemand": True})
+    assert services.paths_reconcile()["replaced"] == [camera.path_name]
+    assert configured_paths()[camera.path_name]["record"] is True
+    for each in (camera, plain):
+        media_server_client().path_delete(each.path_name)
+
+
+@pytest.mark.parametrize(
+    "seconds, written", [(1, "1s"), (90, "1m30s"), (600, "10m0s"), (3600, "1h0m0s"), (86400, "1d"), (7 * 86400, "7d")]
+)
+def test_durations_are_written_the_way_mediamtx_writes_them_back(seconds, written):
+    assert services.go_duration(seconds) == written

@@ -54,6 +54,20 @@ RULES = {
     "detections/export.csv": ("/detections/export.csv", {"GET": (302, 403, 200, 200, 200)}),
     "detections/feed/": ("/detections/feed/", {"GET": (302, 403, 200, 200, 200)}),
     "detections/<int:pk>/": ("/detections/{detection}/", {"GET": (302, 403, 200, 200, 200)}),
+    # Clips and timelines: viewers and up; 400 (no start given) or 503 (no playback server runs here) once let in.
+    "recordings/cameras/<int:pk>/clip.mp4": ("/recordings/cameras/{camera}/clip.mp4", {"GET": (302, 403, 400, 400, 400)}),
+    "recordings/cameras/<int:pk>/timeline": ("/recordings/cameras/{camera}/timeline", {"GET": (302, 403, 503, 503, 503)}),
+    # Admins only; the example camera is in service, so the admin gets 404 (only deleted cameras are purged).
+    "recordings/cameras/<int:pk>/purge/": (
+        "/recordings/cameras/{camera}/purge/", {"GET": (302, 403, 403, 403, 404), "POST": (302, 403, 403, 403, 404)}
+    ),
+    # Operators and admins; the empty body (no reason) is refused with 400.
+    "recordings/detections/<int:pk>/keep/": (
+        "/recordings/detections/{detection}/keep/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 400, 400)}
+    ),
+    "recordings/detections/<int:pk>/clip.mp4": (
+        "/recordings/detections/{detection}/clip.mp4", {"GET": (302, 403, 503, 503, 503)}
+    ),
     "media/<path:path>": ("/media/{snapshot}", {"GET": (302, 403, 200, 200, 200)}),
     # The media server's auth callback: no session counts, only what the body carries (a watch
     # token or a service credential; tests/streaming/test_media_auth.py). Not routed from outside.

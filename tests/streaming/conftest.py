@@ -84,7 +84,8 @@ class MediaMTXServer:
         if record_path:
             args += ["--record-path", str(record_path)]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings")
-        self.process = processes.Process(f"{name}-{self.ports.api}", args, env=env, cwd=REPO_ROOT)
+        self._start = lambda: processes.Process(f"{name}-{self.ports.api}", args, env=env, cwd=REPO_ROOT)
+        self.process = self._start()
         self.api_url = f"http://{self.host}:{self.ports.api}"
         self.playback_url = f"http://{self.host}:{self.ports.playback}"
         self.webrtc_url = f"http://{self.host}:{self.ports.webrtc}"
@@ -108,6 +109,18 @@ class MediaMTXServer:
 
     def stop(self):
         self.process.stop()
+
+    def restart(self, sig=signal.SIGKILL, down_seconds=0):
+        """Killed (SIGKILL: no clean shutdown) and started again on the same ports, its API paths gone."""
+        import time
+
+        from tests import processes
+
+        self.process.stop(sig)
+        time.sleep(down_seconds)
+        self.process = self._start()
+        processes.wait_until_answers(self.process, f"{self.api_url}/v3/paths/list", timeout=20,
+                                     what=f"MediaMTX on {self.api_url} again")
 
 
 def mediamtx_available():
