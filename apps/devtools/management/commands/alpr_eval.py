@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from vms.stats import percentile
+from vms.vision_config import OCR_MODELS
 
 
 def read_labels(folder):
@@ -36,8 +37,10 @@ class Command(BaseCommand):
         parser.add_argument("dir", help="folder of images with NAME.txt labels (FILE X Y W H PLATE)")
         parser.add_argument("--json", dest="json_file", help="write per-image results and the summary here")
         parser.add_argument("--ocr", choices=["rapidocr", "easyocr"], help="OCR engine (default: the setting)")
+        parser.add_argument("--formats", help="plate formats expected, e.g. us or europe (default: the site setting)")
+        parser.add_argument("--ocr-model", choices=OCR_MODELS, help="rapidocr's recognition weights (default: the setting)")
 
-    def handle(self, *args, dir, json_file=None, ocr=None, **options):
+    def handle(self, *args, dir, json_file=None, ocr=None, ocr_model=None, formats=None, **options):
         import cv2
         from tqdm import tqdm
 
@@ -51,13 +54,19 @@ class Command(BaseCommand):
         if not labels:
             raise CommandError(f"no labels (NAME.txt: FILE X Y W H PLATE) in {folder}")
 
+        from apps.detections.plates import plate_formats
+
+        try:
+            plate_formats(formats or "")
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         load_started = time.perf_counter()
-        detector = get_detector(ocr=ocr)
+        detector = get_detector(ocr=ocr, ocr_model=ocr_model)
         load_ms = (time.perf_counter() - load_started) * 1000
         # Warm-up: the first run of each model is slower (allocations, lazy init).
         warm_image = cv2.imread(str(labels[0][0]))
         if warm_image is not None:
-            detector.detect(warm_image, plate_camera=True)
+            detector.detect(warm_image, plate_camera=True, formats=formats or None)
 
         rows = []
         latencies = []
@@ -66,7 +75,7 @@ class Command(BaseCommand):
             if image is None:
                 raise CommandError(f"cannot read image {image_path}")
             started = time.perf_counter()
-            result = detector.detect(image, plate_camera=True)
+            result = detector.detect(image, plate_camera=True, formats=formats or None)
             latencies.append((time.perf_counter() - started) * 1000)
             height, width = image.shape[:2]
             plates = [
@@ -95,6 +104,7 @@ class Command(BaseCommand):
         summary = {
             "images": count,
             "ocr": detector.reader.name,
+            "ocr_model": detector.reader.model,
             "plate_recall": sum(row["iou"] >= IOU_MATCH for row in rows) / count,
             "exact": sum(row["exact"] for row in rows) / count,
             "char_acc": sum(row["char_accuracy"] for row in rows) / count,
