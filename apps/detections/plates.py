@@ -36,6 +36,13 @@ class PlateFormat:
     name: str
     shapes: tuple = ()
     free_lengths: range | None = None  # no position rule: any A–Z0–9 text of these lengths
+    # Letters the format never issues, and the digit they are a misreading of.
+    never_issued: tuple = ()
+
+    def substitute(self, text):
+        for letter, digit in self.never_issued:
+            text = text.replace(letter, digit)
+        return text
 
     @property
     def fixes_by_position(self):
@@ -54,7 +61,8 @@ PLATE_FORMATS = {
     for plate_format in (
         PlateFormat("br", ("LLLDDDD",)),
         PlateFormat("mercosul", ("LLLDLDD",)),
-        PlateFormat("us", free_lengths=range(2, 8)),  # no state set: any 2–7 characters
+        # No state set: any 2–7 characters. Standard US series leave out O and Q (they read as 0).
+        PlateFormat("us", free_lengths=range(2, 8), never_issued=(("O", "0"), ("Q", "0"))),
         PlateFormat("sk", ("LLDDDLL", "LLDDDDD")),  # current, and the older district + five digits
         PlateFormat("cz", ("DLDDDDD", "DLLDDDD", "LLLDDDD")),  # since 2001 (two shapes), and before
         # District letters, then digits and letters in one of the allowed orders.
@@ -148,7 +156,7 @@ def normalise_plate(text, formats=None):
         return best[0][0], best[1]
     for plate_format in formats:
         if plate_format.free_lengths is not None and len(text) in plate_format.free_lengths:
-            return text, plate_format.name
+            return plate_format.substitute(text), plate_format.name
     return text, "other"
 
 

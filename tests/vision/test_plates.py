@@ -56,6 +56,7 @@ def test_normalise_plate_fixes_by_position_only_for_known_formats(raw, expected)
         ("RK755AJ", "it,sk", ("RK755AJ", "it")),  # a shape two countries share: the site's order names it
         ("RK755AJ", "us", ("RK755AJ", "us")),  # US without a state: no position rule
         ("CH0P8Y", "us", ("CH0P8Y", "us")),
+        ("CHOP8Y", "us", ("CH0P8Y", "us")),  # standard US series issue no O: it is a 0
         ("ABCDEFGH", "us", ("ABCDEFGH", "other")),  # no US plate has eight characters
         ("0UH9191", "us", ("0UH9191", "us")),  # Brazil's rules do not apply where Brazil is not expected
         ("M5XSX", "europe", ("M5XSX", "other")),

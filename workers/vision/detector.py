@@ -5,7 +5,8 @@
 2. plates with the plate model on the whole frame downscaled to 640 px, only
    when a vehicle is there (always on a plate camera); per-vehicle-crop
    detection only as a fallback when the whole frame gave no plate;
-3. OCR on each tight plate crop, then cleaning and country formats;
+3. OCR on each tight plate crop (cut to its main line of characters, without
+   the EU blue band: `crop.py`), then cleaning and the site's plate formats;
 4. each plate attached to the vehicle box that holds it.
 
 Plain Python: no Django. Boxes are normalised `[x1, y1, x2, y2]` in 0–1.
@@ -20,6 +21,7 @@ from apps.detections.plates import normalise_plate, plate_formats
 from vms.geometry import box_iou
 from vms.vision_config import vision_plate_formats
 
+from .crop import main_line
 from .zones import inside_zones
 
 # COCO class ids of the vehicles we report.
@@ -146,6 +148,7 @@ class Detector:
             crop = plate_crop(frame_bgr, box_px)
             if crop is None:
                 continue
+            crop = main_line(crop)
             # A plate read as "" is still reported: the caller decides; the eval counts it as an OCR miss.
             raw_text, confidence = self.reader.read(crop)
             text, plate_format = normalise_plate(raw_text, expected)
