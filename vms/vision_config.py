@@ -77,10 +77,13 @@ def _setting(name):
 
 def vision_settings():
     """(vehicle model path, plate model path, plate model task, OCR engine) from Django settings."""
+    plate_model = _setting("VISION_PLATE_MODEL") or default_plate_model()
+    # vision_quantize cuts the segmentation model to its boxes: its int8 copy is a detection model.
+    plate_task = "detect" if plate_model.endswith(".int8.onnx") else _setting("VISION_PLATE_MODEL_TASK") or "segment"
     return (
         _setting("VISION_VEHICLE_MODEL") or default_vehicle_model(),
-        _setting("VISION_PLATE_MODEL") or default_plate_model(),
-        _setting("VISION_PLATE_MODEL_TASK") or "segment",
+        plate_model,
+        plate_task,
         _setting("VISION_OCR_ENGINE") or DEFAULT_OCR_ENGINE,
     )
 

@@ -50,15 +50,61 @@ def float32_copy(source, target):
     onnx.save(model, str(target))
 
 
+def boxes_only(model):
+    """A segmentation YOLO model cut to its boxes: `output0`'s box and class rows, no mask branch.
+
+    Only boxes are used; the mask prototypes (`output1`, a 160×160 convolution
+    stack) are about a quarter of YOLOv8s-seg's work. The copy is a detection
+    model (metadata task `detect`). A model with one output is returned as it is.
+    """
+    import ast
+
+    import onnx
+    from onnx import helper
+
+    if len(model.graph.output) < 2:
+        return model
+    metadata = {prop.key: prop for prop in model.metadata_props}
+    classes = len(ast.literal_eval(metadata["names"].value))
+    rows = 4 + classes
+    graph = model.graph
+    constants = [
+        helper.make_node("Constant", [], [name], value=helper.make_tensor(name, onnx.TensorProto.INT64, [1], [value]))
+        for name, value in (("boxes_start", 0), ("boxes_end", rows), ("boxes_axis", 1))
+    ]
+    cut = helper.make_node("Slice", [graph.output[0].name, "boxes_start", "boxes_end", "boxes_axis"], ["boxes"], name="/boxes/Slice")
+    graph.node.extend([*constants, cut])
+    anchors = graph.output[0].type.tensor_type.shape.dim[2].dim_value
+    elem_type = graph.output[0].type.tensor_type.elem_type
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("boxes", elem_type, [1, rows, anchors]))
+    # Keep only the nodes the box output needs.
+    needed, kept = {"boxes"}, []
+    for node in reversed(graph.node):
+        if any(output in needed for output in node.output):
+            kept.append(node)
+            needed.update(node.input)
+    del graph.node[:]
+    graph.node.extend(reversed(kept))
+    used = {name for node in graph.node for name in node.input}
+    unused = [init for init in graph.initializer if init.name not in used]
+    for init in unused:
+        graph.initializer.remove(init)
+    metadata["task"].value = "detect"
+    onnx.checker.check_model(model)
+    return model
+
+
 def head_postprocessing(model):
     """Names of the detection head's nodes after its last convolutions (box decoding, the final Concat).
 
     Quantized, they put pixel coordinates (0–640) and class scores (0–1) on
     one int8 scale: every score became 0 and nothing was found. The head is
-    the last `/model.N/` block; its convolution branches (`cv2`, `cv3`, `cv4`,
+    the `/model.N/` block with the highest N; its convolution branches (`cv2`, `cv3`, `cv4`,
     `proto`) are quantized, the rest is not.
     """
-    head = model.graph.node[-1].name.split("/")[1]
+    blocks = [node.name.split("/")[1] for node in model.graph.node if node.name.startswith("/model.")]
+    head = max(blocks, key=lambda block: int(block.split(".")[1]))
     return [
         node.name
         for node in model.graph.node
@@ -89,6 +135,10 @@ def quantize_model(source, target, images):
             float_source = Path(work) / "float32.onnx"
             float32_copy(source, float_source)
             source = float_source
+        if len(model.graph.output) > 1:
+            boxes_source = Path(work) / "boxes.onnx"
+            onnx.save(boxes_only(onnx.load(str(source))), str(boxes_source))
+            source = boxes_source
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
