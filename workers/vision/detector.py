@@ -5,7 +5,8 @@
 2. plates with the plate model on the whole frame downscaled to 640 px, only
    when a vehicle is there (always on a plate camera); per-vehicle-crop
    detection only as a fallback when the whole frame gave no plate;
-3. OCR on each tight plate crop, then cleaning and country formats;
+3. OCR on each tight plate crop (cut to its main line of characters, without
+   the EU blue band: `crop.py`), then cleaning and the site's plate formats;
 4. each plate attached to the vehicle box that holds it.
 
 Plain Python: no Django. Boxes are normalised `[x1, y1, x2, y2]` in 0–1.
@@ -16,9 +17,11 @@ from dataclasses import asdict, dataclass, field
 
 import cv2
 
-from apps.detections.plates import normalise_plate
+from apps.detections.plates import normalise_plate, plate_formats
 from vms.geometry import box_iou
+from vms.vision_config import vision_plate_formats
 
+from .crop import main_line
 from .zones import inside_zones
 
 # COCO class ids of the vehicles we report.
@@ -43,7 +46,7 @@ def _box(values):
 class Plate:
     text: str  # cleaned and fixed by position; "" when unreadable
     raw_text: str  # as the OCR engine read it
-    format: str  # br, mercosul or other
+    format: str  # the site's format it fits (apps/detections/plates.py names them), or other
     confidence: float  # OCR
     box_confidence: float  # plate model
     box: list  # normalised x1, y1, x2, y2
@@ -114,7 +117,9 @@ class Detector:
         self.plate_model = plate_model
         self.reader = reader
 
-    def detect(self, frame_bgr, *, plate_camera=False, zones=None):
+    def detect(self, frame_bgr, *, plate_camera=False, zones=None, formats=None):
+        """`formats`: the plate format names this camera expects (None: the site's `VISION_PLATE_FORMATS`)."""
+        expected = plate_formats(vision_plate_formats() if formats is None else formats)
         height, width = frame_bgr.shape[:2]
         result = Result(width=width, height=height)
         started = time.perf_counter()
@@ -143,9 +148,10 @@ class Detector:
             crop = plate_crop(frame_bgr, box_px)
             if crop is None:
                 continue
+            crop = main_line(crop)
             # A plate read as "" is still reported: the caller decides; the eval counts it as an OCR miss.
             raw_text, confidence = self.reader.read(crop)
-            text, plate_format = normalise_plate(raw_text)
+            text, plate_format = normalise_plate(raw_text, expected)
             result.plates.append(
                 Plate(
                     text=text,

@@ -8,7 +8,7 @@ import functools
 import os
 import tempfile
 
-from vms.vision_config import vision_settings, vision_threads
+from vms.vision_config import vision_ocr_model, vision_plate_formats, vision_settings, vision_threads
 
 
 def load_yolo(path, task):
@@ -49,13 +49,16 @@ def limit_yolo_threads(model, path, threads):
 
 
 @functools.lru_cache(maxsize=None)
-def get_detector(ocr=None):
-    """The process's Detector (models loaded once); `ocr` overrides the engine setting."""
+def get_detector(ocr=None, ocr_model=None):
+    """The process's Detector (models loaded once); `ocr` and `ocr_model` override the OCR settings."""
     from .detector import Detector
     from .ocr import make_reader
 
+    from apps.detections.plates import plate_formats
+
     vehicle_path, plate_path, plate_task, engine = vision_settings()
     threads = vision_threads()
+    plate_formats(vision_plate_formats())  # a wrong name stops the worker here, not on every frame
     vehicle_model = load_yolo(vehicle_path, task="detect")
     plate_model = load_yolo(plate_path, task=plate_task)
     if threads:
@@ -64,4 +67,4 @@ def get_detector(ocr=None):
         torch.set_num_threads(threads)
         limit_yolo_threads(vehicle_model, os.path.abspath(vehicle_path), threads)
         limit_yolo_threads(plate_model, os.path.abspath(plate_path), threads)
-    return Detector(vehicle_model=vehicle_model, plate_model=plate_model, reader=make_reader(ocr or engine, threads))
+    return Detector(vehicle_model=vehicle_model, plate_model=plate_model, reader=make_reader(ocr or engine, threads, ocr_model or vision_ocr_model()))

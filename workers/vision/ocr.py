@@ -7,6 +7,8 @@ The text is raw (cleaning is `plates.normalise_plate`'s job); confidence 0–1.
 import tempfile
 from typing import Protocol
 
+from vms.vision_config import DEFAULT_OCR_MODEL, ocr_model_files
+
 ALLOWLIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # EasyOCR text boxes at least this share of the tallest one are the plate's characters.
 MAIN_TEXT_SHARE = 0.6
@@ -17,15 +19,20 @@ class PlateReader(Protocol):
 
 
 class RapidOcrReader:
-    """PP-OCRv4 recognition only (the crop is already the text line): ~15 ms a crop."""
+    """PP-OCR recognition only (the crop is already the text line): ~15–25 ms a crop.
+
+    `model` names the weights (`vms.vision_config.OCR_MODELS`): both take a
+    48 px high line and decode by CTC, so only the files change.
+    """
 
     name = "rapidocr"
 
-    def __init__(self, threads=0):
+    def __init__(self, threads=0, model=DEFAULT_OCR_MODEL):
         from rapidocr_onnxruntime import RapidOCR
 
         limits = {"intra_op_num_threads": threads, "inter_op_num_threads": 1} if threads else {}
-        self._engine = RapidOCR(**limits)
+        self.model = model
+        self._engine = RapidOCR(**limits, **ocr_model_files(model))
 
     def read(self, crop_bgr):
         result, _ = self._engine(crop_bgr, use_det=False, use_cls=False, use_rec=True)
@@ -40,7 +47,9 @@ class EasyOcrReader:
 
     name = "easyocr"
 
-    def __init__(self, threads=0):
+    model = "easyocr-en"
+
+    def __init__(self, threads=0, model=None):
         # `threads` is torch's, set for the whole process by models.get_detector.
         import easyocr
         import easyocr_en_models
@@ -80,10 +89,10 @@ def _height(box):
 ENGINES = {"rapidocr": RapidOcrReader, "easyocr": EasyOcrReader}
 
 
-def make_reader(name="rapidocr", threads=0):
-    """A reader by engine name (`rapidocr` or `easyocr`); `threads` 0: the library's default."""
+def make_reader(name="rapidocr", threads=0, model=DEFAULT_OCR_MODEL):
+    """A reader by engine name (`rapidocr` or `easyocr`) and, for rapidocr, its weights; `threads` 0: the library's default."""
     try:
         engine = ENGINES[name]
     except KeyError:
         raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}") from None
-    return engine(threads)
+    return engine(threads, model)
