@@ -1,5 +1,7 @@
 """/health and /health/ready, checked afresh on each call."""
 
+import socket
+
 import pytest
 import requests
 
@@ -30,7 +32,10 @@ def test_ready_is_200_when_every_dependency_is_up(client, db, media_server, sett
 
 @pytest.mark.django_db(transaction=True)
 def test_ready_is_503_naming_the_broker_when_rabbitmq_is_unreachable(media_server):
-    closed_port = processes.free_port()
+    # Bound, never listening: connections are refused, and no process started below can take the port.
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
     env = processes.test_env(
         TEST_CELERY_BROKER_URL=f"amqp://guest:guest@127.0.0.1:{closed_port}//",
         MEDIAMTX_API_URL=media_server.api_url,
@@ -47,6 +52,7 @@ def test_ready_is_503_naming_the_broker_when_rabbitmq_is_unreachable(media_serve
         assert requests.get(f"{server.base_url}/health", timeout=5).status_code == 200
     finally:
         server.stop()
+        closed.close()
 
 
 def test_ready_names_the_media_server_when_it_is_down(client, db, settings):
