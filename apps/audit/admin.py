@@ -13,7 +13,7 @@ from django.contrib import admin
 from apps.audit.models import AuditEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Browse only: no add, change or delete (the console and the API write, through the services)."""
 
     def has_add_permission(self, request, obj=None):
@@ -26,19 +26,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)
