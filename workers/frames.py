@@ -26,9 +26,6 @@ class FrameReader:
         self.frame_time = 0.0
         self.error = ""
         self.last_used = time.monotonic()
-        self.converted = 0  # frames turned into pictures (retrieve): only those asked for
-        self.wanted = threading.Event()
-        self.fresh = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._drain, name=f"frame-reader {url.rsplit('/', 1)[-1]}", daemon=True)
         self.thread.start()
@@ -45,34 +42,25 @@ class FrameReader:
             backoff = 0.5
             self.error = ""
             while not self.stopping.is_set():
-                # Every packet is read and decoded (the stream must be drained), but only a frame
-                # someone asked for is converted into a picture: about a third of a frame's cost.
-                if not capture.grab():
+                ok, frame = capture.read()
+                if not ok:
                     self.error = "the stream ended"
                     break
-                arrived = time.time()
-                if not self.wanted.is_set():
-                    continue
-                ok, frame = capture.retrieve()
-                if ok:
-                    self.converted += 1
-                    with self.lock:
-                        self.frame, self.frame_time = frame, arrived
-                    self.wanted.clear()
-                    self.fresh.set()
+                with self.lock:
+                    self.frame, self.frame_time = frame, time.time()
             capture.release()
 
     def latest(self, wait=0.0):
-        """The next frame to arrive within `wait` seconds, else the last one: (frame, wall-clock time it
-        arrived), or (None, 0) when none has arrived yet. An old frame is the caller's to judge."""
+        """(frame, wall-clock time it arrived) or (None, 0) when none has arrived yet."""
         self.last_used = time.monotonic()
-        self.fresh.clear()
-        self.wanted.set()
-        self.fresh.wait(wait)
-        with self.lock:
-            if self.frame is None:
+        deadline = time.monotonic() + wait
+        while True:
+            with self.lock:
+                if self.frame is not None:
+                    return self.frame, self.frame_time
+            if time.monotonic() >= deadline:
                 return None, 0.0
-            return self.frame, self.frame_time
+            time.sleep(0.02)
 
     def close(self):
         self.stopping.set()

@@ -69,7 +69,13 @@ def _headers_for(make_user):
         if role == "anonymous":
             return {}
         if role not in tokens:
-            tokens[role] = f"Bearer {AccessToken.for_user(make_user(f'fuzz-{role}', role))}"
+            if role == "no role":
+                from apps.accounts.models import User
+
+                user = User.objects.create_user("fuzz-no-role", password="x-irrelevant-1")
+            else:
+                user = make_user(f"fuzz-{role}", role)
+            tokens[role] = f"Bearer {AccessToken.for_user(user)}"
         return {"Authorization": tokens[role]}
 
     return headers

@@ -17,14 +17,8 @@ def test_turning_ai_off_closes_the_reader_within_the_idle_timeout(media_server, 
     pool = ReaderPool(IDLE_SECONDS)
     try:
         reader = pool.get(1, media_server.rtsp_url(name))
-        frame, arrived = reader.latest(wait=15)
-        assert frame is not None and time.time() - arrived < 1.0
-        # Only the frames asked for are turned into pictures; the stream is drained all the same.
-        converted = reader.converted
-        time.sleep(1.0)
-        assert reader.converted == converted
-        frame, arrived = reader.latest(wait=1.0)
-        assert frame is not None and time.time() - arrived < 0.5 and reader.converted == converted + 1
+        frame, _ = reader.latest(wait=15)
+        assert frame is not None
         wait_for(lambda: len(media_server.client().path_state(name)["readers"]) == 1, timeout=5, what="one reader")
         # AI off: beat sends no more ticks, so nothing asks this reader for a frame again.
         stopped_asking = time.monotonic()
