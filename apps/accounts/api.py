@@ -22,7 +22,7 @@ def me(request):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    role = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True, allow_null=True, help_text="admin, operator, viewer, or null: no role yet")
 
     class Meta:
         model = get_user_model()
