@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
@@ -48,15 +48,21 @@ def retention_prune(*, now=None):
         old = model.objects.filter(**{f"{field}__lt": now - timedelta(days=days)}).order_by(field)
         if model is Detection:
             old = old.filter(kept_clips__isnull=True)  # kept evidence is never pruned
+        cutoff = now - timedelta(days=days)
         while ids := list(old.values_list("pk", flat=True)[:BATCH]):
-            counts[what] += _delete(model, ids)
+            counts[what] += _delete(model, ids, cutoff)
     if any(counts.values()):
         logger.info("retention: %s", {what: n for what, n in counts.items() if n})
     return counts
 
 
-def _delete(model, ids):
+def _delete(model, ids, cutoff):
     with transaction.atomic():
+        if model is AuditEntry:
+            # The audit log is append-only in the database; this transaction alone may delete what is
+            # older than the cutoff (apps/audit/migrations/0003).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('vms.audit_retention_before', %s, true)", [cutoff.isoformat()])
         rows = model.objects.filter(pk__in=ids)
         files = []
         if model is Detection:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
@@ -35,9 +36,13 @@ def rows(alice, settings, tmp_path):
         delivery = WebhookDelivery.objects.create(alert=alert, watchlist=watchlist, url="http://127.0.0.1/", attempt=1)
         frame = ProcessedFrame.objects.create(frame_id=f"frame-{age}", camera=camera)
         change = StatusChange.objects.create(camera=camera, from_state="unknown", to_state="online")
-        entry = AuditEntry.objects.create(action="camera.update", target_type="camera", target_id="1", target_repr="Gate")
-        for model, pk in ((WebhookDelivery, delivery.pk), (ProcessedFrame, frame.pk), (StatusChange, change.pk),
-                          (AuditEntry, entry.pk)):
+        # Audit entries are append-only in the database (no backdating by UPDATE): written with their time.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO audit_auditentry (at, action, target_type, target_id, target_repr, changes)"
+                " VALUES (%s, 'camera.update', 'camera', '1', 'Gate', '{}')", [at],
+            )
+        for model, pk in ((WebhookDelivery, delivery.pk), (ProcessedFrame, frame.pk), (StatusChange, change.pk)):
             model.objects.filter(pk=pk).update(at=at)
         made[age] = detection
     # An old attempt for a young alert: webhook deliveries have their own setting.

@@ -73,3 +73,21 @@ def test_deleting_a_user_keeps_their_audit_entries(olivia, objects):
     olivia.delete()
     entry.refresh_from_db()
     assert entry.actor is None and entry.action == "mosaic.create"
+
+
+def test_only_the_retention_cutoff_lets_an_entry_go_and_only_an_older_one(objects):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    entry = AuditEntry.objects.create(action="camera.update", target_type="camera", target_id="1", target_repr="x")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('vms.audit_retention_before', %s, true)",
+                       [(entry.at - timedelta(seconds=1)).isoformat()])
+        AuditEntry.objects.filter(pk=entry.pk).delete()  # younger than the cutoff: refused
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('vms.audit_retention_before', %s, true)",
+                       [(timezone.now() + timedelta(seconds=1)).isoformat()])
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert not AuditEntry.objects.filter(pk=entry.pk).exists()
