@@ -6,8 +6,7 @@ import pytest
 
 from apps.detections.models import Detection
 from tests import processes
-from tests.browser.conftest import browser  # noqa: F401  (the fixture)
-from tests.conftest import PASSWORD
+from tests.browser.conftest import browser, log_in  # noqa: F401  (the fixture)
 from tests.recordings.conftest import wait_until_recorded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +28,6 @@ def js(driver, script, *args):
 
 
 def test_the_detection_page_plays_its_clip(victor, recording_camera, web, browser, settings):  # noqa: F811
-    from selenium.webdriver.common.by import By
 
     spans = wait_until_recorded(recording_camera, 4, timeout=20)
     seen = spans[0][0] + timedelta(seconds=3)
@@ -38,11 +36,7 @@ def test_the_detection_page_plays_its_clip(victor, recording_camera, web, browse
     )
     wait_until_recorded(recording_camera, 3 + settings.CLIP_POST_SECONDS + 1, timeout=30)
     base = web.base_url
-    browser.get(f"{base}/login/")
-    browser.find_element(By.NAME, "username").send_keys("victor")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    processes.wait_for(lambda: browser.current_url == f"{base}/", timeout=15, what="the dashboard")
+    log_in(browser, base, "victor")
     browser.get(f"{base}/detections/{detection.pk}/")
     source = js(browser, "return document.getElementById('detection-clip').getAttribute('src')")
     assert source == f"/recordings/detections/{detection.pk}/clip.mp4"

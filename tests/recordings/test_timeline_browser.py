@@ -3,8 +3,7 @@
 import pytest
 
 from tests import processes
-from tests.browser.conftest import browser  # noqa: F401  (the fixture)
-from tests.conftest import PASSWORD
+from tests.browser.conftest import browser, log_in  # noqa: F401  (the fixture)
 from tests.recordings.conftest import wait_until_recorded
 from tests.recordings.test_clip_browser import js, web  # noqa: F401  (the fixture)
 
@@ -24,11 +23,7 @@ def test_the_timeline_shows_the_span_and_plays_from_a_click_and_from_30_s_back(
 
     wait_until_recorded(recording_camera, 35, timeout=60)
     base = web.base_url
-    browser.get(f"{base}/login/")
-    browser.find_element(By.NAME, "username").send_keys("victor")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    processes.wait_for(lambda: browser.current_url == f"{base}/", timeout=15, what="the dashboard")
+    log_in(browser, base, "victor")
     browser.get(f"{base}/cameras/{recording_camera.pk}/")
     processes.wait_for(lambda: js(browser, "return document.getElementById('recordings').dataset.loaded") == "1",
                        timeout=15, what="the day bar")
