@@ -110,7 +110,7 @@ def grab_frame(camera_id, phased=False):
     """
     import cv2
 
-    from apps.cameras.media import stream_urls
+    from apps.cameras.media import reader_rtsp_url
     from apps.cameras.models import Camera
 
     camera = Camera.objects.filter(pk=camera_id, enabled=True, ai_enabled=True).first()
@@ -123,7 +123,7 @@ def grab_frame(camera_id, phased=False):
                                expires=delay + period, headers={"camera_id": camera_id})
         return
     started = time.time()
-    reader = reader_pool().get(camera_id, stream_urls(camera)["rtsp"])
+    reader = reader_pool().get(camera_id, reader_rtsp_url(camera))
     frame, frame_time = reader.latest(wait=1.0)
     if frame is None:
         pipeline_metrics.dropped(camera_id, "no_frame")

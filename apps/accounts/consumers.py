@@ -6,28 +6,16 @@ time (code 4403), so a console stops receiving plates and alerts it may no longe
 """
 
 import asyncio
-from importlib import import_module
-from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import get_user
 
 from apps.accounts import policy
 from vms.live import CONSOLE_GROUPS
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
-
-
-def session_allows(session_key, action):
-    """Does the session `session_key`, read afresh from the store, still belong to a user allowed `action`?"""
-    if not session_key:
-        return False
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=session))
-    return policy.can(user, action)
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
@@ -51,7 +39,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(settings.WS_ACCESS_RECHECK_SECONDS)
             try:
-                allowed = await database_sync_to_async(session_allows)(session_key, "live.receive")
+                allowed = await database_sync_to_async(policy.session_allows)(session_key, "live.receive")
             except Exception:  # the session store or database away: fail closed
                 allowed = False
             if not allowed:

@@ -9,6 +9,11 @@ A user without a role (created in the Django admin, say) may do nothing but log 
 a page saying an admin must give them one. An inactive user may do nothing.
 """
 
+from importlib import import_module
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.roles import ADMIN, OPERATOR, VIEWER
@@ -87,3 +92,13 @@ def require(user, action, obj=None, message=None):
     """`can`, for services: PermissionDenied (403 in every API) when not."""
     if not can(user, action, obj):
         raise PermissionDenied(message or f"Not allowed: {action} needs the {RULES[action]} role.")
+
+
+def session_allows(session_key, action, obj=None):
+    """`can` for the user of login session `session_key`, read afresh from the session store: False
+    after a logout (the session is gone), a password change, a deactivation or a role taken away.
+    For what outlives a request: the console WebSocket and the media server's watch grants."""
+    if not session_key:
+        return False
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return can(get_user(SimpleNamespace(session=session)), action, obj)

@@ -30,8 +30,12 @@ def binary():
     return settings.MEDIAMTX_BIN
 
 
-def local_config(*, ports=Ports(), host="127.0.0.1", record_path=None, api_user="", api_password=""):
-    """The compose configuration on `host`, on `ports`, recording under `record_path`."""
+def local_config(*, ports=Ports(), host="127.0.0.1", record_path=None, api_user="", api_password="", auth_address=""):
+    """The compose configuration on `host`, on `ports`, recording under `record_path`.
+
+    With `auth_address` (the app's /internal/media-auth), MediaMTX asks the app about every request,
+    as in compose. Without one (the tests of anything but access, the benchmarks: no app to ask),
+    anyone on `host` may read; the API, metrics and playback need `api_user` when given."""
     config = yaml.safe_load(COMPOSE_CONFIG.read_text())
     address = lambda port: f"{host}:{port}"  # noqa: E731
     config.update(
@@ -46,12 +50,13 @@ def local_config(*, ports=Ports(), host="127.0.0.1", record_path=None, api_user=
         # One metrics listener per machine would clash between instances; the API has the figures.
         metrics=False,
     )
-    # Readers as in compose; the API, metrics and playback for the app only — its credentials
-    # when it has them, otherwise anyone on this machine (as MediaMTX's stock configuration).
-    readers = [user for user in config["authInternalUsers"] if any(p["action"] == "read" for p in user["permissions"])]
-    app = {"user": api_user, "pass": api_password, "ips": []} if api_user else {"user": "any", "pass": "", "ips": [host]}
-    app["permissions"] = [{"action": "api"}, {"action": "metrics"}, {"action": "playback"}]
-    config["authInternalUsers"] = [*readers, app]
+    if auth_address:
+        config.update(authHTTPAddress=auth_address)
+    else:
+        app = {"user": api_user, "pass": api_password, "ips": []} if api_user else {"user": "any", "pass": "", "ips": [host]}
+        app["permissions"] = [{"action": "api"}, {"action": "metrics"}, {"action": "playback"}]
+        readers = {"user": "any", "pass": "", "ips": [host], "permissions": [{"action": "read"}]}
+        config.update(authMethod="internal", authInternalUsers=[readers, app])
     record_path = Path(record_path or settings.RECORDINGS_ROOT)
     config["pathDefaults"]["recordPath"] = str(record_path / "%path" / "%Y-%m-%d_%H-%M-%S-%f")
     return config

@@ -2,6 +2,8 @@
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -10,6 +12,7 @@ from apps.cameras import services as camera_services
 from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera
 from apps.streaming import services
+from apps.streaming.media_auth import login_grant, watch_token
 
 router = router_requires(Router(tags=["streaming"]), "stream.view")
 
@@ -69,6 +72,24 @@ def stream_list(request):
 @router.get("/cameras/{camera_id}", response=StreamOut, summary="Stream state and URLs of one camera")
 def stream_detail(request, camera_id: int):
     return _stream(get_object_or_404(Camera, pk=camera_id), services.status_store())
+
+
+class WatchTokenOut(Schema):
+    token: str
+    expires_in: int
+    urls: StreamUrls
+
+
+@router.get("/cameras/{camera_id}/watch-token", response=WatchTokenOut, summary="A token to watch one camera")
+def stream_watch_token(request, camera_id: int):
+    """Players send it as `Authorization: Bearer` on every HLS request and the WHEP offer, and ask
+    for a fresh one before `expires_in` seconds have passed. Issued to a login session, it stops
+    working when the session ends."""
+    camera = get_object_or_404(Camera.objects.active(), pk=camera_id)
+    token = watch_token(user=request.auth, camera=camera, grant=login_grant(request))
+    if token is None:
+        raise PermissionDenied("Not allowed: camera.watch needs the viewer role.")
+    return {"token": token, "expires_in": settings.MEDIA_TOKEN_SECONDS, "urls": stream_urls(camera)}
 
 
 @router.post("/cameras/{camera_id}/provision", response={202: StreamOut}, summary="Provision the camera again")

@@ -102,6 +102,13 @@ class MediaServerClient:
     def path_state(self, name):
         return self._request("GET", f"/v3/paths/get/{quote(name)}")
 
+    # --- readers' sessions (kind: hlssessions, webrtcsessions, rtspsessions) ---
+    def sessions(self, kind):
+        return list(self._pages(f"/v3/{kind}/list"))
+
+    def session_kick(self, kind, session_id):
+        return self._request("POST", f"/v3/{kind}/kick/{quote(session_id)}")
+
     def _pages(self, path, per_page=100):
         page = 0
         while True:

@@ -10,6 +10,8 @@ from vms.beat import interval_schedules_ensure
 SCHEDULES = [
     ("streaming: reconcile media server paths", "streaming.reconcile", 30),
     ("streaming: monitor stream status", "streaming.monitor_status", 5),
+    # Open video whose watch grant has ended (a role taken away, a deactivation) stops within this.
+    ("streaming: end media sessions whose grant ended", "streaming.media_sessions_sweep", 10),
 ]
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.cameras.media import stream_urls
+from apps.cameras.media import reader_rtsp_url
 from apps.cameras.models import Camera, ProvisionState, StatusChange, StreamState
 from apps.cameras.presenters import camera_public
 from apps.streaming.client import MediaServerError, PathNotFound, media_server
@@ -320,7 +320,7 @@ def camera_probe(camera_id):
     camera = Camera.objects.filter(pk=camera_id, enabled=True).first()
     if camera is None:
         return None
-    frames = sample_frames(stream_urls(camera)["rtsp"])
+    frames = sample_frames(reader_rtsp_url(camera))
     if len(frames) < 2:
         state, reason = StreamState.OFFLINE, "no video from the camera"
     elif not picture_changes(frames):

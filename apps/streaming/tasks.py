@@ -36,3 +36,10 @@ def monitor_status():
 @shared_task(name="streaming.probe_camera", expires=30)
 def probe_camera(camera_id):
     return services.camera_probe(camera_id)
+
+
+@shared_task(name="streaming.media_sessions_sweep", expires=9)
+def media_sessions_sweep():
+    from apps.streaming.media_auth import media_sessions_sweep
+
+    return media_sessions_sweep()

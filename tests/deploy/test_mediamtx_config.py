@@ -52,24 +52,20 @@ def test_the_key_check_can_fail():
     ours = load(CONFIG)
     ours["hlsLowLatencyMode"] = True
     ours["pathDefaults"]["sourceOnDemandx"] = True
-    ours["authInternalUsers"][0]["password"] = "x"
+    ours["authInternalUsers"] = [{"user": "x", "password": "x"}]
     assert set(unknown_keys(ours, reference)) == {
         "hlsLowLatencyMode", "pathDefaults.sourceOnDemandx", "authInternalUsers[0].password"
     }
 
 
-def test_api_and_metrics_on_behind_credentials_paths_only_through_the_api():
+def test_every_request_is_asked_of_the_app_and_nobody_reads_without_it():
     config = load(CONFIG)
     assert config["api"] is True and config["metrics"] is True
-    users = config["authInternalUsers"]
-    # Index 1 is the one compose overrides with MTX_AUTHINTERNALUSERS_1_USER / _PASS.
-    api_user = users[1]
-    assert {p["action"] for p in api_user["permissions"]} >= {"api", "metrics"}
-    assert api_user["user"] != "any" and api_user["pass"]
-    for user in users:
-        actions = {p["action"] for p in user["permissions"]}
-        if user["user"] == "any":
-            assert not actions & {"api", "metrics", "pprof", "publish"}, "anonymous users get API/metrics/publish"
+    assert config["authMethod"] == "http"
+    assert config["authHTTPAddress"] == "http://web:8000/internal/media-auth"
+    # MediaMTX's default leaves the API, metrics and pprof unchecked: nothing is left unchecked here.
+    assert config["authHTTPExclude"] == []
+    assert config["authInternalUsers"] == [] and "user: any" not in CONFIG.read_text()
     assert not config.get("paths"), "static paths: every path comes from the API"
     defaults = config["pathDefaults"]
     assert defaults["sourceOnDemand"] is True

@@ -114,6 +114,10 @@ RULES = {
     "api/me": ("/api/me", {"GET": (401, 200, 200, 200, 200)}),
     "api/streaming/cameras": ("/api/streaming/cameras", {"GET": (401, 403, 200, 200, 200)}),
     "api/streaming/cameras/<camera_id>": ("/api/streaming/cameras/{camera}", {"GET": (401, 403, 200, 200, 200)}),
+    # The player's watch token (bound to the login it was asked with; tests/streaming/test_media_auth.py).
+    "api/streaming/cameras/<camera_id>/watch-token": (
+        "/api/streaming/cameras/{camera}/watch-token", {"GET": (401, 403, 200, 200, 200), "POST": (405, 405, 405, 405, 405)}
+    ),
     "api/streaming/cameras/<camera_id>/provision": (
         "/api/streaming/cameras/{camera}/provision", {"GET": (405, 405, 405, 405, 405), "POST": (401, 403, 403, 403, 202)}
     ),

@@ -18,20 +18,23 @@ from tests.streaming.conftest import distinct_free_ports, ffprobe_streams, make_
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 READER_PASSWORD = "Reader-S3cret-77"
+API_USER, API_PASSWORD = "vms-api", "Api-S3cret-88"
 TOKEN_SECONDS = 3
 
 
 @pytest.fixture(scope="module")
 def django_for_media(django_db_setup, django_db_blocker):
     server = processes.start_asgi_server(
-        env=processes.test_env(MEDIA_READER_PASSWORD=READER_PASSWORD, MEDIA_TOKEN_SECONDS=TOKEN_SECONDS), name="video-asgi"
+        env=processes.test_env(MEDIA_READER_PASSWORD=READER_PASSWORD, MEDIA_TOKEN_SECONDS=TOKEN_SECONDS,
+                               MEDIAMTX_API_USER=API_USER, MEDIAMTX_API_PASSWORD=API_PASSWORD),
+        name="video-asgi",
     )
     yield server
     server.stop()
 
 
 @pytest.fixture
-def video(django_for_media, make_camera, tmp_path, alice):  # noqa: F811 (the imported fixture)
+def video(django_for_media, make_camera, tmp_path, alice, settings):  # noqa: F811 (the imported fixture)
     """Two cameras on real MediaMTX, which asks Django who may read them."""
     if not mediamtx_available():
         pytest.skip("needs real MediaMTX (MEDIAMTX_BIN)")
@@ -41,13 +44,18 @@ def video(django_for_media, make_camera, tmp_path, alice):  # noqa: F811 (the im
     source = make_camera(width=320, height=240)
     cameras = [Camera.objects.create(name=f"Cam {i}", rtsp_url=source.url) for i in (1, 2)]
     ports = Ports(*distinct_free_ports(6))
-    config = local_config(ports=ports, record_path=tmp_path / "rec")
-    config.update(authMethod="http", authHTTPAddress=f"{django_for_media.base_url}/internal/media-auth", authHTTPExclude=[])
+    config = local_config(ports=ports, record_path=tmp_path / "rec", auth_address=f"{django_for_media.base_url}/internal/media-auth")
     config["paths"] = {camera.path_name: {"source": source.url, "sourceOnDemand": True, "rtspTransport": "tcp"} for camera in cameras}
     path = tmp_path / "mediamtx.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     server = processes.Process(f"video-mediamtx-{ports.api}", [binary(), str(path)])
     processes.wait_for(lambda: processes.port_open(ports.hls) and processes.port_open(ports.rtsp), timeout=20, what="MediaMTX")
+    # This process drives MediaMTX's API as the app does (the sweep that kicks sessions out).
+    from apps.streaming.client import media_server
+
+    settings.MEDIAMTX_API_URL = f"http://127.0.0.1:{ports.api}"
+    settings.MEDIAMTX_API_USER, settings.MEDIAMTX_API_PASSWORD = API_USER, API_PASSWORD
+    media_server.cache_clear()
     yield {
         "cameras": cameras,
         "hls": lambda camera: f"http://127.0.0.1:{ports.hls}/{camera.path_name}/index.m3u8",
@@ -55,6 +63,7 @@ def video(django_for_media, make_camera, tmp_path, alice):  # noqa: F811 (the im
         "rtsp": lambda camera, auth="": f"rtsp://{auth}127.0.0.1:{ports.rtsp}/{camera.path_name}",
     }
     server.stop()
+    media_server.cache_clear()
 
 
 def hls_status(url, token=None):
@@ -108,3 +117,41 @@ def test_rtsp_readers_need_their_own_credential(video):
     assert ffprobe_streams(video["rtsp"](one, "vms-reader:wrong@")) is None
     streams = ffprobe_streams(video["rtsp"](one, f"vms-reader:{READER_PASSWORD}@"), timeout=20)
     assert streams and streams["codec_name"] == "h264"
+
+
+def test_the_api_needs_the_apps_credential(video):
+    from apps.streaming.client import MediaServerClient, MediaServerError, media_server
+
+    assert media_server().info()["version"]
+    with pytest.raises(MediaServerError) as refused:
+        MediaServerClient(media_server().base_url).info()
+    assert refused.value.status == 401
+
+
+def test_after_logout_the_open_video_is_cut_off(video, victor):
+    from django.test import Client
+
+    from apps.streaming.media_auth import media_sessions_sweep
+    from tests.conftest import PASSWORD
+
+    one = video["cameras"][0]
+    console = Client()
+    console.login(username="victor", password=PASSWORD)
+    token = console.get(f"/api/streaming/cameras/{one.pk}/watch-token").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    player = requests.Session()  # keeps MediaMTX's session (cookie check followed)
+
+    def playlist():
+        return player.get(video["hls"](one), headers=headers, timeout=10)
+
+    first = processes.wait_for(lambda: (r := playlist()).status_code == 200 and r, timeout=30, what="the HLS playlist")
+    variant = requests.compat.urljoin(first.url, next(line for line in first.text.splitlines() if line and not line.startswith("#")))
+    assert player.get(variant, headers=headers, timeout=10).status_code == 200
+    assert media_sessions_sweep() == 0  # still logged in: nothing is cut off
+    assert player.get(variant, headers=headers, timeout=10).status_code == 200
+
+    console.post("/logout/")
+    assert media_sessions_sweep() == 1
+    after = player.get(variant, headers=headers, timeout=10)
+    assert after.status_code in (401, 404), (after.status_code, after.text[:200])
+    assert playlist().status_code == 401

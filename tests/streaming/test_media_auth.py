@@ -111,3 +111,55 @@ def test_each_role_gets_what_the_media_rules_say(users, cameras):  # noqa: F811 
         if tuple(found) != expected:
             wrong.append(f"{action}/{protocol}: expected {dict(zip(ROLES, expected))}, got {dict(zip(ROLES, found))}")
     assert not wrong, "\n".join(wrong)
+
+
+def watch_grant(client, camera):
+    """What the camera page's player asks for (GET /api/streaming/cameras/{id}/watch-token)."""
+    return client.get(f"/api/streaming/cameras/{camera.pk}/watch-token")
+
+
+def test_the_player_gets_a_token_only_where_the_policy_lets_it_watch(victor, cameras):
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import PASSWORD
+
+    assert watch_grant(Client(), cameras[0]).status_code == 401
+    get_user_model().objects.create_user("nobody", password=PASSWORD)
+    no_role = Client()
+    no_role.login(username="nobody", password=PASSWORD)
+    assert watch_grant(no_role, cameras[0]).status_code == 403
+    viewer = Client()
+    viewer.login(username="victor", password=PASSWORD)
+    response = watch_grant(viewer, cameras[0])
+    assert response.status_code == 200, response.content
+    grant = response.json()
+    assert grant["expires_in"] == 120 and grant["urls"]["hls"].endswith(f"/{cameras[0].path_name}/index.m3u8")
+    assert ask(token=grant["token"], path=cameras[0].path_name) == 204
+    assert ask(token=grant["token"], path=cameras[1].path_name) == 401
+    assert watch_grant(viewer, type(cameras[0])(pk=999999)).status_code == 404
+
+
+def test_a_logout_ends_the_tokens_of_that_login_and_no_other(victor, cameras):
+    from tests.conftest import PASSWORD
+
+    here, there = Client(), Client()
+    for client in (here, there):
+        client.login(username="victor", password=PASSWORD)
+    token_here = watch_grant(here, cameras[0]).json()["token"]
+    token_there = watch_grant(there, cameras[0]).json()["token"]
+    assert ask(token=token_here, path=cameras[0].path_name) == 204
+    here.post("/logout/")
+    assert ask(token=token_here, path=cameras[0].path_name) == 401
+    assert ask(token=token_there, path=cameras[0].path_name) == 204
+
+
+def test_a_token_stops_when_its_user_loses_the_role_or_is_deactivated(victor, cameras):
+    from tests.conftest import PASSWORD
+
+    client = Client()
+    client.login(username="victor", password=PASSWORD)
+    token = watch_grant(client, cameras[0]).json()["token"]
+    victor.groups.clear()
+    assert ask(token=token, path=cameras[0].path_name) == 401
+    api_token = watch_token(user=victor, camera=cameras[0])
+    assert api_token is None  # and no new one is given

@@ -52,7 +52,7 @@ def paginate(items, query):
     return {"itemCount": len(items), "pageCount": page_count, "items": items[page * per_page:(page + 1) * per_page]}
 
 
-def make_api_handler(media_server, username="", password=""):
+def make_api_handler(media_server, username="", password="", auth=None):
     class ApiHandler(BaseHTTPRequestHandler):
         server_version = "vms-standin"
         protocol_version = "HTTP/1.1"
@@ -116,6 +116,8 @@ def make_api_handler(media_server, username="", password=""):
                 raise ApiError(400, f"invalid JSON: {exc}") from None
 
         def _authorized(self):
+            if auth is not None:
+                return auth.allows(action="api", headers=self.headers, ip=self.client_address[0])
             if not username:
                 return True
             scheme, _, encoded = (self.headers.get("Authorization") or "").partition(" ")
@@ -143,7 +145,7 @@ def make_api_handler(media_server, username="", password=""):
     return ApiHandler
 
 
-def serve_api(host, port, media_server, username="", password=""):
-    server = ThreadingHTTPServer((host, port), make_api_handler(media_server, username, password))
+def serve_api(host, port, media_server, username="", password="", auth=None):
+    server = ThreadingHTTPServer((host, port), make_api_handler(media_server, username, password, auth))
     server.daemon_threads = True
     return server

@@ -141,8 +141,9 @@ class HlsMuxers:
                 muxer.stop()
 
 
-def make_hls_handler(muxers, path_exists):
-    """An HTTP handler serving `/{name}/index.m3u8` and the segments under `/{name}/`."""
+def make_hls_handler(muxers, path_exists, auth=None):
+    """An HTTP handler serving `/{name}/index.m3u8` and the segments under `/{name}/`; with `auth`
+    (an `HttpAuth`), every request asks it first, as MediaMTX's `authMethod: http` does."""
 
     class HlsHandler(BaseHTTPRequestHandler):
         server_version = "vms-standin"
@@ -165,6 +166,9 @@ def make_hls_handler(muxers, path_exists):
             name, _, filename = path.rpartition("/")
             if not name or not path_exists(name):
                 return self._not_found()
+            if auth is not None and not auth.allows(action="read", headers=self.headers, path=name, protocol="hls",
+                                                    ip=self.client_address[0], query=urlsplit(self.path).query):
+                return self._refuse()
             if filename == PLAYLIST:
                 file = muxers.playlist(name)
             else:
@@ -196,6 +200,16 @@ def make_hls_handler(muxers, path_exists):
             if self.command != "HEAD":
                 self.wfile.write(body)
 
+        def _refuse(self):
+            body = b"authentication error"
+            self.send_response(401)
+            self._cors_headers()
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
         def _cors_headers(self):
             # Browsers load the stream cross-origin from the console (MediaMTX's hlsAllowOrigin).
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -208,7 +222,7 @@ def make_hls_handler(muxers, path_exists):
     return HlsHandler
 
 
-def serve_hls(host, port, muxers, path_exists):
-    server = ThreadingHTTPServer((host, port), make_hls_handler(muxers, path_exists))
+def serve_hls(host, port, muxers, path_exists, auth=None):
+    server = ThreadingHTTPServer((host, port), make_hls_handler(muxers, path_exists, auth))
     server.daemon_threads = True
     return server

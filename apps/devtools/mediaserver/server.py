@@ -9,6 +9,7 @@ from gi.repository import GLib
 
 from . import pathconf
 from .api import ApiError, serve_api
+from .auth import HttpAuth
 from .hls import HlsMuxers, serve_hls
 from .relay import Relay
 
@@ -147,13 +148,15 @@ def listening(what, host, port, serve, *args):
 
 
 def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user="", api_password="",
-        hls_idle_seconds=60.0):
-    """Serve until SIGTERM or SIGINT. Raises OSError when a port can't be had."""
+        hls_idle_seconds=60.0, auth_url=""):
+    """Serve until SIGTERM or SIGINT. Raises OSError when a port can't be had. With `auth_url`, the
+    API and HLS ask it about every request (MediaMTX's `authMethod: http`)."""
     media_server = MediaServer(host, rtsp_port, hls_idle_seconds)
+    auth = HttpAuth(auth_url) if auth_url else None
     http_servers = []
     try:
-        http_servers.append(listening("the API", host, api_port, serve_api, media_server, api_user, api_password))
-        http_servers.append(listening("HLS", host, hls_port, serve_hls, media_server.hls, media_server.path_exists))
+        http_servers.append(listening("the API", host, api_port, serve_api, media_server, api_user, api_password, auth))
+        http_servers.append(listening("HLS", host, hls_port, serve_hls, media_server.hls, media_server.path_exists, auth))
         media_server.relay.start()
     except OSError:
         for server in http_servers:

@@ -4,11 +4,13 @@
                                  [--api-port 9997] [--rtsp-port 8554] [--hls-port 8888]
                                  [--webrtc-port 8889] [--webrtc-tcp-port 8189] [--playback-port 9996]
                                  [--api-user U --api-password P] [--hls-idle-seconds 60]
+                                 [--auth-url http://127.0.0.1:8000/internal/media-auth]
 
 `auto` (the default) runs MediaMTX when `MEDIAMTX_BIN` (or `mediamtx` on PATH) names one, with
 a configuration made from the compose one (apps/devtools/mediamtx.py), and says in one line when
 it falls back to the stand-in (MediaMTX's v3 API subset, RTSP relay, HLS; no WebRTC). Stops
-cleanly on SIGTERM or SIGINT.
+cleanly on SIGTERM or SIGINT. With `--auth-url` either server asks the app about every request,
+as compose's MediaMTX does (`authMethod: http`); without it, anyone on this machine may read.
 """
 
 import logging
@@ -36,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--hls-idle-seconds", type=float, default=60.0,
                             help="stand-in: stop a path's HLS muxer after this long without requests")
         parser.add_argument("--record-path", default="", help="MediaMTX: recordings folder (default RECORDINGS_ROOT)")
+        parser.add_argument("--auth-url", default="",
+                            help="ask this URL (the app's /internal/media-auth) who may read, play back and use the API")
 
     def handle(self, *args, server, host, api_user, api_password, **options):
         if bool(api_user) != bool(api_password):
@@ -56,7 +60,7 @@ class Command(BaseCommand):
         config = mediamtx.write_config(
             Path(settings.BASE_DIR) / "var" / "mediamtx" / f"mediamtx-{ports.api}.yml",
             ports=ports, host=host, record_path=options["record_path"] or None,
-            api_user=api_user, api_password=api_password,
+            api_user=api_user, api_password=api_password, auth_address=options["auth_url"],
         )
         self.stderr.write(f"MediaMTX {mediamtx.binary()} with {config}")
         # Replaced by MediaMTX itself: signals and the exit status are its own.
@@ -80,6 +84,6 @@ class Command(BaseCommand):
 
         try:
             run(host=host, api_port=ports.api, rtsp_port=ports.rtsp, hls_port=ports.hls, api_user=api_user,
-                api_password=api_password, hls_idle_seconds=options["hls_idle_seconds"])
+                api_password=api_password, hls_idle_seconds=options["hls_idle_seconds"], auth_url=options["auth_url"])
         except OSError as exc:
             raise CommandError(f"cannot start the media server: {exc}") from None
