@@ -105,8 +105,8 @@ def test_env(**extra):
     return env
 
 
-def start_asgi_server(env=None, name="asgi"):
-    port = free_port()
+def start_asgi_server(env=None, name="asgi", port=None):
+    port = port or free_port()
     proc = Process(
         f"{name}-{port}",
         [str(VENV_BIN / "uvicorn"), "vms.asgi:application", "--host", "127.0.0.1", "--port", str(port)],

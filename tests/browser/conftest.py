@@ -19,11 +19,25 @@ SCREENSHOTS = processes.OUTPUT / "browser"
 CAMERA_NAMES = ("gate", "yard", "lane", "door")
 
 
+# The browser stack is protected as compose's is: the media server asks the web app about every
+# request, and the app's API credential is checked there.
+API_USER, API_PASSWORD = "vms-api", "Browser-api-S3cret"
+
+
 @pytest.fixture(scope="package")
-def media_server():
+def web_port():
+    return processes.free_port()
+
+
+def media_auth_url(port):
+    return f"http://127.0.0.1:{port}/internal/media-auth"
+
+
+@pytest.fixture(scope="package")
+def media_server(web_port):
     from tests.streaming.conftest import StandInMediaServer
 
-    server = StandInMediaServer(name="browser-mediaserver")
+    server = StandInMediaServer(name="browser-mediaserver", auth_url=media_auth_url(web_port))
     yield server
     server.stop()
 
@@ -58,15 +72,21 @@ def fake_cameras():
     cameras.stop()
 
 
-@pytest.fixture(scope="package")
-def live_stack(django_db_setup, media_server):
-    """The web app and a `provision` worker, both pointed at the stand-in media server."""
+def stack_env(media_server, **extra):
+    """The web app's and the workers' environment, pointed at `media_server`."""
     hls_base = media_server.hls_url("x").rsplit("/x/", 1)[0]
     rtsp_base = media_server.rtsp_url("x").rsplit("/x", 1)[0]
-    env = processes.test_env(
-        MEDIAMTX_API_URL=media_server.api_url, MEDIA_HLS_BASE_URL=hls_base, MEDIA_RTSP_BASE_URL=rtsp_base
+    return processes.test_env(
+        MEDIAMTX_API_URL=media_server.api_url, MEDIA_HLS_BASE_URL=hls_base, MEDIA_RTSP_BASE_URL=rtsp_base,
+        MEDIAMTX_API_USER=API_USER, MEDIAMTX_API_PASSWORD=API_PASSWORD, **extra,
     )
-    web = processes.start_asgi_server(env=env, name="browser-asgi")
+
+
+@pytest.fixture(scope="package")
+def live_stack(django_db_setup, media_server, web_port):
+    """The web app and a `provision` worker, both pointed at the stand-in media server."""
+    env = stack_env(media_server)
+    web = processes.start_asgi_server(env=env, name="browser-asgi", port=web_port)
     worker = processes.start_celery_worker(queues="provision", env=env, name="browser-provision")
     yield web
     worker.stop()

@@ -80,3 +80,15 @@ def test_outputs_are_where_the_app_and_the_entry_point_expect_them():
     compose = yaml.safe_load((REPO / "compose.yaml").read_text())
     mounts = compose["services"]["mediamtx"]["volumes"]
     assert "./deploy/mediamtx/mediamtx.yml:/mediamtx.yml:ro" in mounts and "recordings:/recordings" in mounts
+
+
+def test_make_run_asks_the_app_and_the_tests_without_one_read_from_this_machine_only():
+    from apps.devtools.mediamtx import local_config
+
+    asking = local_config(auth_address="http://127.0.0.1:8000/internal/media-auth")
+    assert asking["authMethod"] == "http" and asking["authHTTPExclude"] == [] and asking["authInternalUsers"] == []
+    assert asking["authHTTPAddress"] == "http://127.0.0.1:8000/internal/media-auth"
+    alone = local_config(host="127.0.0.1")
+    assert alone["authMethod"] == "internal"
+    assert all(user["ips"] == ["127.0.0.1"] for user in alone["authInternalUsers"] if user["user"] == "any")
+    assert "--auth-url http://127.0.0.1:8000/internal/media-auth" in (REPO / "deploy" / "Procfile").read_text()

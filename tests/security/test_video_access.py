@@ -155,3 +155,28 @@ def test_after_logout_the_open_video_is_cut_off(video, victor):
     after = player.get(variant, headers=headers, timeout=10)
     assert after.status_code in (401, 404), (after.status_code, after.text[:200])
     assert playlist().status_code == 401
+
+
+def test_the_stand_in_asks_the_app_the_same_way(django_for_media, make_camera, victor):  # noqa: F811
+    """`make run` without MediaMTX is protected too: the stand-in's API and HLS ask /internal/media-auth."""
+    from apps.cameras.models import Camera
+    from apps.streaming.client import MediaServerClient, MediaServerError
+    from apps.streaming.media_auth import watch_token
+    from tests.streaming.conftest import StandInMediaServer
+
+    source = make_camera(width=320, height=240)
+    one, two = (Camera.objects.create(name=f"Cam {i}", rtsp_url=source.url) for i in (1, 2))
+    server = StandInMediaServer(name="video-standin", auth_url=f"{django_for_media.base_url}/internal/media-auth")
+    try:
+        with pytest.raises(MediaServerError) as refused:
+            MediaServerClient(server.api_url).info()
+        assert refused.value.status == 401
+        app = MediaServerClient(server.api_url, API_USER, API_PASSWORD)
+        for camera in (one, two):
+            app.path_add(camera.path_name, {"source": source.url, "sourceOnDemand": True})
+        token = watch_token(user=victor, camera=one)
+        assert hls_status(server.hls_url(one.path_name)) == 401
+        assert hls_status(server.hls_url(one.path_name), token) == 200
+        assert hls_status(server.hls_url(two.path_name), token) == 401
+    finally:
+        server.stop()

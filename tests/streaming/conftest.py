@@ -32,7 +32,8 @@ class StandInMediaServer:
     kind = "standin"
     configured_path_defaults = {}
 
-    def __init__(self, name="mediaserver", api_user="", api_password="", hls_idle_seconds=60):
+    def __init__(self, name="mediaserver", api_user="", api_password="", hls_idle_seconds=60, auth_url=""):
+        """With `auth_url` it asks the app there about every request (the app need not be up yet)."""
         from tests import processes
 
         self.host = "127.0.0.1"
@@ -44,10 +45,16 @@ class StandInMediaServer:
         ]
         if api_user:
             args += ["--api-user", api_user, "--api-password", api_password]
+        if auth_url:
+            args += ["--auth-url", auth_url]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", PYTHONUNBUFFERED="1")
         self.process = processes.Process(f"{name}-{self.api_port}", args, env=env, cwd=REPO_ROOT)
         self.api_url = f"http://{self.host}:{self.api_port}"
         self.auth = (api_user, api_password) if api_user else None
+        if auth_url:
+            processes.wait_for(lambda: self.process.check_alive() and processes.port_open(self.hls_port), timeout=20,
+                               what=f"stand-in media server on {self.api_url}")
+            return
         processes.wait_until_answers(self.process, f"{self.api_url}/v3/info", timeout=20,
                                      what=f"stand-in media server on {self.api_url}", auth=self.auth)
 
@@ -72,7 +79,8 @@ class MediaMTXServer:
 
     kind = "mediamtx"
 
-    def __init__(self, name="mediamtx", record_path=None):
+    def __init__(self, name="mediamtx", record_path=None, auth_url=""):
+        """With `auth_url` it asks the app there about every request (the app need not be up yet)."""
         from apps.devtools.mediamtx import Ports
         from tests import processes
 
@@ -83,6 +91,8 @@ class MediaMTXServer:
             args += [f"--{field.replace('_', '-')}-port", str(getattr(self.ports, field))]
         if record_path:
             args += ["--record-path", str(record_path)]
+        if auth_url:
+            args += ["--auth-url", auth_url]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings")
         self._start = lambda: processes.Process(f"{name}-{self.ports.api}", args, env=env, cwd=REPO_ROOT)
         self.process = self._start()
@@ -93,6 +103,10 @@ class MediaMTXServer:
         from apps.devtools.mediamtx import local_config
 
         self.configured_path_defaults = local_config(record_path=record_path)["pathDefaults"]
+        if auth_url:
+            processes.wait_for(lambda: self.process.check_alive() and processes.port_open(self.ports.hls), timeout=20,
+                               what=f"MediaMTX on {self.api_url}")
+            return
         processes.wait_until_answers(self.process, f"{self.api_url}/v3/paths/list", timeout=20,
                                      what=f"MediaMTX on {self.api_url}")
 
