@@ -229,3 +229,31 @@ def test_the_stand_in_media_server_logs_no_camera_password():
         server.stop()
     assert "mounted cam_1 <- rtsp://admin:***@127.0.0.1" in output
     assert CAMERA_SECRET not in output
+
+
+@pytest.mark.timeout(120)
+def test_real_mediamtx_logs_no_camera_password(mediamtx):
+    """MediaMTX's own log (compose's logLevel: info), with a source that refuses the password and one
+    that does not answer. Measured on v1.20.1: it names the path and the source kind, never the URL."""
+    import time
+
+    from tests.streaming.conftest import MediaMTXServer
+
+    camera = MediaMTXServer(name="secrets-camera")  # an RTSP "camera" that knows no such user
+    try:
+        sources = {
+            "cam_1": f"rtsp://admin:{CAMERA_SECRET}@127.0.0.1:{camera.ports.rtsp}/live",
+            "cam_2": f"rtsp://admin:{CAMERA_SECRET}@127.0.0.1:{processes.free_port()}/live",
+        }
+        for name, source in sources.items():
+            mediamtx.client().path_replace(name, {"source": source, "sourceOnDemand": False, "rtspTransport": "tcp"})
+        processes.wait_for(lambda: "[path cam_2] [RTSP source]" in mediamtx.process.output(), timeout=20,
+                           what="the source lines")
+        time.sleep(3)  # a retry or two of each
+        output = mediamtx.process.output()
+        for name in sources:
+            mediamtx.client().path_delete(name)
+    finally:
+        camera.stop()
+    assert "[path cam_1] [RTSP source]" in output, output[-2000:]
+    assert CAMERA_SECRET not in output
