@@ -94,6 +94,7 @@ def camera_create(
         recording_mode=recording_mode,
         recording_retention_days=recording_retention_days,
     )
+    require(actor, "camera.change", message="Adding cameras needs the admin role.")
     _apply_url(camera, rtsp_url, username, password)
     _validate(camera)
     with transaction.atomic():
@@ -105,6 +106,7 @@ def camera_create(
 
 
 def camera_update(*, actor, camera, password=UNCHANGED, **changes):
+    require(actor, "camera.change", message="Changing cameras needs the admin role.")
     if camera.archived:
         raise ValidationError("An archived camera cannot be changed; add a new camera instead.")
     unknown = set(changes) - set(EDITABLE)
@@ -158,6 +160,7 @@ def camera_delete(*, actor, camera):
     """
     from apps.streaming import tasks
 
+    require(actor, "camera.change", message="Deleting cameras needs the admin role.")
     path_name = camera.path_name
     camera_id = camera.pk
     with transaction.atomic():
@@ -176,6 +179,7 @@ def camera_delete(*, actor, camera):
 
 def camera_set_zones(*, actor, camera, zones):
     """Replace the camera's zones. `zones` is a list of {"name", "points"}."""
+    require(actor, "camera.change", message="Changing zones needs the admin role.")
     if not isinstance(zones, list):
         raise ValidationError({"zones": "Zones are a list of {name, points}."})
     clean = []

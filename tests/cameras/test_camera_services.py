@@ -238,3 +238,26 @@ def test_a_flapping_camera_changes_state_at_most_once_per_hold_period(alice, que
     Camera.objects.filter(pk=camera.pk).update(stream_state_since=timezone.now() - timedelta(seconds=31))
     assert camera_set_stream_state(camera_id=camera.pk, state="offline") is True
     assert StatusChange.objects.count() == 2
+
+
+def test_the_services_ask_the_policy_whoever_calls_them(alice, victor, olivia):
+    """The API, the console and the admin are not the only callers: the service itself refuses."""
+    from django.core.exceptions import PermissionDenied
+
+    from apps.accounts.policy import SYSTEM
+
+    camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://192.0.2.10/live")
+    for someone in (victor, olivia, None):
+        with pytest.raises(PermissionDenied):
+            camera_create(actor=someone, name="Yard", rtsp_url="rtsp://192.0.2.11/live")
+        with pytest.raises(PermissionDenied):
+            camera_update(actor=someone, camera=camera, name="Renamed")
+        with pytest.raises(PermissionDenied):
+            camera_set_zones(actor=someone, camera=camera, zones=[])
+        with pytest.raises(PermissionDenied):
+            camera_delete(actor=someone, camera=camera)
+    camera.refresh_from_db()
+    assert camera.name == "Gate" and not camera.archived and Camera.objects.count() == 1
+    # A command run on the host (the demo seed, the benchmarks) acts as the system, audited as no one.
+    seeded = camera_create(actor=SYSTEM, name="Seeded", rtsp_url="rtsp://192.0.2.12/live")
+    assert AuditEntry.objects.get(action="camera.create", target_id=str(seeded.pk)).actor is None

@@ -164,8 +164,8 @@ class Stack:
     def create_cameras(self, count, fps, plate_count):
         """`count` AI cameras, the first `plate_count` of them plate cameras, the rest overview cameras."""
         script = (
-            "import json\nfrom apps.cameras.services import camera_create\n"
-            f"ids = [camera_create(actor=None, name=f'Camera {{i}}', "
+            "import json\nfrom apps.accounts.policy import SYSTEM\nfrom apps.cameras.services import camera_create\n"
+            f"ids = [camera_create(actor=SYSTEM, name=f'Camera {{i}}', "
             f"rtsp_url=f'rtsp://127.0.0.1:{self.ports['cameras']}/cam{{i}}', ai_enabled=True, "
             f"plate_camera=i < {int(plate_count)}, ai_fps={fps}).pk for i in range({count})]\n"
             "print(json.dumps(ids))\n"

@@ -8,6 +8,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from apps.accounts.policy import SYSTEM
 from apps.accounts.roles import ADMIN
 from apps.cameras.models import Camera
 from apps.cameras.services import camera_create
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         admin = get_user_model().objects.filter(groups__name=ADMIN).order_by("pk").first()
         cameras = [
             camera_create(
-                actor=admin,
+                actor=admin or SYSTEM,
                 name=name,
                 rtsp_url=f"{camera_base_url.rstrip('/')}/{path}",
                 location="Simulated camera",

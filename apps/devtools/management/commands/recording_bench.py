@@ -77,10 +77,11 @@ class Command(BaseCommand):
                   .read_text(errors="replace"), 180, "the simulated cameras")
         self.stdout.write(f"==> {cameras} cameras recording for {minutes:g} min")
         ids = stack.run_python(
-            "from apps.accounts.services import user_create\nfrom apps.cameras.services import camera_create\n"
+            "from apps.accounts.policy import SYSTEM\nfrom apps.accounts.services import user_create\n"
+            "from apps.cameras.services import camera_create\n"
             "from apps.streaming.services import camera_provision\n"
             f"user_create(username={USER!r}, password={PASSWORD!r}, role='viewer', validate=False)\n"
-            f"ids = [camera_create(actor=None, name=f'Camera {{i}}', rtsp_url='rtsp://127.0.0.1:{stack.ports['cameras']}"
+            f"ids = [camera_create(actor=SYSTEM, name=f'Camera {{i}}', rtsp_url='rtsp://127.0.0.1:{stack.ports['cameras']}"
             f"/cam' + str(i), recording_mode='continuous').pk for i in range({cameras})]\n"
             "[camera_provision(i) for i in ids]\nprint(*ids)\n"
         ).split()
