@@ -20,7 +20,7 @@ STATS = ("stats-admin", "stats-secret")
 
 
 class EntryPoint:
-    def __init__(self, asgi_server, media_server, echo_server, **limits):
+    def __init__(self, asgi_server, media_server, echo_server, webrtc_address=None, **limits):
         self.port, self.stats_port, self.ice_port = (processes.free_port() for _ in range(3))
         env = {
             "PATH": "/usr/sbin:/usr/bin:/bin",
@@ -30,7 +30,7 @@ class EntryPoint:
             "WEB_ADDR": asgi_server.base_url.removeprefix("http://"),
             "MEDIAMTX_HLS_ADDR": f"127.0.0.1:{media_server.hls_port}",
             # No WebRTC in the stand-in: an echo server shows what MediaMTX would receive.
-            "MEDIAMTX_WEBRTC_ADDR": echo_server.address,
+            "MEDIAMTX_WEBRTC_ADDR": webrtc_address or echo_server.address,
             "MEDIAMTX_ICE_ADDR": echo_server.address,
             "FLOWER_ADDR": echo_server.address,
             "FLOWER_USER": FLOWER[0], "FLOWER_PASSWORD": FLOWER[1],

@@ -145,3 +145,14 @@ MEDIA_RULES = {
     ("read", "rtsp"): (401, 401, 204, 204, 204),
     ("publish", "rtsp"): (401, 401, 401, 401, 401),
 }
+
+# The same, end to end as a browser asks (tests/security/test_video_through_the_entry_point.py):
+# through HAProxy to real MediaMTX, which asks the app. For (anonymous, no role, viewer, operator,
+# admin): the watch token from the app; the HLS playlist and a segment with that token (0: no
+# playlist, so no segment to ask for); a WHEP offer with it (400: let in, and the dummy offer refused).
+MEDIA_ENTRY_RULES = {
+    "watch-token": (401, 403, 200, 200, 200),
+    "hls playlist": (401, 401, 200, 200, 200),
+    "hls segment": (0, 0, 200, 200, 200),
+    "whep offer": (401, 401, 400, 400, 400),
+}

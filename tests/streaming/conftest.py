@@ -110,6 +110,10 @@ class MediaMTXServer:
         processes.wait_until_answers(self.process, f"{self.api_url}/v3/paths/list", timeout=20,
                                      what=f"MediaMTX on {self.api_url}")
 
+    @property
+    def hls_port(self):
+        return self.ports.hls
+
     def rtsp_url(self, name):
         return f"rtsp://{self.host}:{self.ports.rtsp}/{name}"
 
