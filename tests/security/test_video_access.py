@@ -61,6 +61,7 @@ def video(django_for_media, make_camera, tmp_path, alice, settings):  # noqa: F8
         "hls": lambda camera: f"http://127.0.0.1:{ports.hls}/{camera.path_name}/index.m3u8",
         "whep": lambda camera: f"http://127.0.0.1:{ports.webrtc}/{camera.path_name}/whep",
         "rtsp": lambda camera, auth="": f"rtsp://{auth}127.0.0.1:{ports.rtsp}/{camera.path_name}",
+        "playback": f"http://127.0.0.1:{ports.playback}",
     }
     server.stop()
     media_server.cache_clear()
@@ -180,3 +181,20 @@ def test_the_stand_in_asks_the_app_the_same_way(django_for_media, make_camera, v
         assert hls_status(server.hls_url(two.path_name), token) == 401
     finally:
         server.stop()
+
+
+def test_the_playback_server_answers_only_the_app(video, victor):
+    from apps.streaming.client import PlaybackClient
+    from apps.streaming.media_auth import watch_token
+
+    one = video["cameras"][0]
+    listing = {"params": {"path": one.path_name}, "timeout": 10}
+    assert requests.get(f"{video['playback']}/list", **listing).status_code == 401
+    assert requests.get(f"{video['playback']}/list", auth=("vms-api", "wrong"), **listing).status_code == 401
+    # The app's credential is let in (nothing recorded yet: an empty list, not a refusal).
+    assert PlaybackClient(video["playback"], API_USER, API_PASSWORD).spans(one.path_name) == []
+    # A browser's watch token is a grant for its camera's recordings too (MEDIA_RULES), not another's.
+    token = {"Authorization": f"Bearer {watch_token(user=victor, camera=one)}"}
+    assert requests.get(f"{video['playback']}/list", headers=token, **listing).status_code != 401
+    other = {"params": {"path": video["cameras"][1].path_name}, "timeout": 10}
+    assert requests.get(f"{video['playback']}/list", headers=token, **other).status_code == 401
