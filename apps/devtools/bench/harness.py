@@ -161,13 +161,13 @@ class Stack:
                              env=self.env, check=True, capture_output=True, text=True)
         return out.stdout
 
-    def create_cameras(self, count, fps, plate_count):
+    def create_cameras(self, count, fps, plate_count, recording_mode="off"):
         """`count` AI cameras, the first `plate_count` of them plate cameras, the rest overview cameras."""
         script = (
             "import json\nfrom apps.accounts.policy import SYSTEM\nfrom apps.cameras.services import camera_create\n"
             f"ids = [camera_create(actor=SYSTEM, name=f'Camera {{i}}', "
             f"rtsp_url=f'rtsp://127.0.0.1:{self.ports['cameras']}/cam{{i}}', ai_enabled=True, "
-            f"plate_camera=i < {int(plate_count)}, ai_fps={fps}).pk for i in range({count})]\n"
+            f"plate_camera=i < {int(plate_count)}, ai_fps={fps}, recording_mode={recording_mode!r}).pk for i in range({count})]\n"
             "print(json.dumps(ids))\n"
         )
         return [int(v) for v in self.run_python(script).strip().splitlines()[-1].strip("[]").split(",")]

@@ -1,6 +1,6 @@
 """Run the real AI chain on N simulated cameras for S seconds and print what it sustained.
 
-    python manage.py pipeline_bench --cameras 8 --seconds 60 [--plate-cameras | --mix P] [--fps 1]
+    python manage.py pipeline_bench --cameras 8 --seconds 60 [--plate-cameras | --mix P] [--fps 1] [--record]
 
 Starts a whole stack apart from `make run` (apps/devtools/bench/harness.py: its own
 database, Redis DBs and RabbitMQ vhost; the stand-in media server, N simulated
@@ -12,7 +12,8 @@ CPU-seconds per frame (grab: the frames worker per grabbed frame; detect: the
 AI worker per frame through detect; persist: the io worker per persisted
 frame), and the depth of the detect queue (messages waiting, sampled every
 second). `--mix P` makes P plate cameras and the rest overview cameras;
-`--plate-cameras` makes them all plate cameras. The last line is
+`--plate-cameras` makes them all plate cameras. `--record` has every camera record
+continuously too, to compare the drops with and without recording. The last line is
 
     cameras=N fps_per_camera=0.00 dropped=0.000 p50_ms=0 p95_ms=0 cpu=0.00
 
@@ -23,12 +24,15 @@ frame→persisted; cpu: cores used in all).
 
 import asyncio
 import os
+import shutil
+import tempfile
 import threading
 import time
 from datetime import datetime
 
 import redis
 from kombu import Connection
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.devtools.bench.harness import HarnessError, Stack
@@ -99,8 +103,10 @@ class Command(BaseCommand):
         parser.add_argument("--mix", type=int, default=None, metavar="P",
                             help="P plate cameras, the rest overview cameras")
         parser.add_argument("--ai-concurrency", type=int, default=os.cpu_count() or 2)
+        parser.add_argument("--record", action="store_true",
+                            help="every camera also records continuously (the media server pulls and writes it)")
 
-    def handle(self, *args, cameras, seconds, warmup, fps, plate_cameras, mix, ai_concurrency, **options):
+    def handle(self, *args, cameras, seconds, warmup, fps, plate_cameras, mix, ai_concurrency, record, **options):
         if not 1 <= cameras <= 64:
             raise CommandError("--cameras must be between 1 and 64")
         if mix is not None and plate_cameras:
@@ -110,14 +116,22 @@ class Command(BaseCommand):
         plate_count = cameras if plate_cameras else (mix or 0)
         if seconds < 5:
             raise CommandError("--seconds must be at least 5")
+        if record and not settings.MEDIAMTX_BIN:
+            raise CommandError("--record needs MediaMTX (MEDIAMTX_BIN)")
+        recordings = tempfile.mkdtemp(prefix="vms-pipeline-bench-") if record else None
         try:
             with Stack(log=self._log) as stack:
                 stack.prepare()
+                if recordings:
+                    stack.env["RECORDINGS_ROOT"] = recordings
                 stack.start(cameras, ai_concurrency)
-                camera_ids = stack.create_cameras(cameras, fps, plate_count)
+                camera_ids = stack.create_cameras(cameras, fps, plate_count, "continuous" if record else "off")
                 self._measure(stack, camera_ids, seconds, warmup)
         except HarnessError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if recordings:
+                shutil.rmtree(recordings, ignore_errors=True)
 
     def _log(self, text):
         self.stdout.write(text)
