@@ -1,4 +1,4 @@
-"""The stand-in media server: path configurations, and the RTSP and HLS outputs that follow them."""
+"""The stand-in media server: path configurations, and the RTSP, HLS, recording and playback outputs that follow them."""
 
 import logging
 import signal
@@ -10,6 +10,8 @@ from gi.repository import GLib
 from . import pathconf
 from .api import ApiError, serve_api
 from .hls import HlsMuxers, serve_hls
+from .playback import serve_playback
+from .recorder import Recorders
 from .relay import Relay
 
 log = logging.getLogger("standin")
@@ -32,6 +34,7 @@ class MediaServer:
         self.confs = {}
         self.relay = Relay(host, rtsp_port)
         self.hls = HlsMuxers(self.relay.url, idle_seconds=hls_idle_seconds)
+        self.recorders = Recorders(self.relay.url)
 
     # --- /v3/info ---
     def info(self):
@@ -76,6 +79,7 @@ class MediaServer:
             if name not in self.confs:
                 raise ApiError(404, CONF_NOT_FOUND)
             del self.confs[name]
+            self.recorders.set(name, None)
             self.hls.stop(name)
             self.relay.unmount(name)
         log.info("path %s deleted", name)
@@ -84,6 +88,7 @@ class MediaServer:
     def _apply(self, name, conf):
         old = self.confs.get(name)
         self.confs[name] = conf
+        self.recorders.set(name, conf if relayed(conf) else None)
         if old and (old["source"], old["sourceOnDemand"]) == (conf["source"], conf["sourceOnDemand"]):
             return  # nothing the outputs depend on changed: keep readers connected
         self.hls.stop(name)
@@ -135,6 +140,7 @@ class MediaServer:
         }
 
     def close(self):
+        self.recorders.close()
         self.hls.close()
         self.relay.close()
 
@@ -146,14 +152,16 @@ def listening(what, host, port, serve, *args):
         raise OSError(f"cannot listen for {what} on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user="", api_password="",
-        hls_idle_seconds=60.0):
+def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, playback_port=9996, api_user="",
+        api_password="", hls_idle_seconds=60.0):
     """Serve until SIGTERM or SIGINT. Raises OSError when a port can't be had."""
     media_server = MediaServer(host, rtsp_port, hls_idle_seconds)
     http_servers = []
     try:
         http_servers.append(listening("the API", host, api_port, serve_api, media_server, api_user, api_password))
         http_servers.append(listening("HLS", host, hls_port, serve_hls, media_server.hls, media_server.path_exists))
+        http_servers.append(listening("playback", host, playback_port, serve_playback, media_server, api_user,
+                                      api_password))
         media_server.relay.start()
     except OSError:
         for server in http_servers:
@@ -167,8 +175,8 @@ def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user
     for signum in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, loop.quit)
     log.info(
-        "stand-in media server: API http://%s:%s, RTSP rtsp://%s:%s, HLS http://%s:%s",
-        host, api_port, host, rtsp_port, host, hls_port,
+        "stand-in media server: API http://%s:%s, RTSP rtsp://%s:%s, HLS http://%s:%s, playback http://%s:%s",
+        host, api_port, host, rtsp_port, host, hls_port, host, playback_port,
     )
     try:
         loop.run()
