@@ -1,5 +1,6 @@
 """The playback server's own answers, as VMS reads them, the same from the stand-in and from real MediaMTX:
-`/list` bodies and their `/get` links, and each refusal with its status and words."""
+`/list` bodies and their `/get` links, each refusal with its status and words, and the recorder's cleaner
+(recordDeleteAfter)."""
 
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -83,3 +84,34 @@ def test_a_path_that_never_recorded_lists_an_error_naming_its_missing_folder(rec
         assert status == 400 and message == f"lstat {settings.RECORDINGS_ROOT}/{name}: no such file or directory"
     finally:
         media_server_client().path_delete(name)
+
+
+def test_segments_older_than_record_delete_after_are_deleted(recording_server):
+    import time
+
+    from apps.recordings import segments
+    from apps.streaming.services import go_duration
+    from tests.streaming.conftest import RtspTestCamera
+
+    source = RtspTestCamera()
+    name = unique_path_name("cam")
+    media_server_client().path_add(name, {
+        "source": source.url, "rtspTransport": "tcp", "sourceOnDemand": False, "record": True,
+        "recordPath": f"{settings.RECORDINGS_ROOT}/%path/%Y-%m-%d_%H-%M-%S-%f", "recordFormat": "fmp4",
+        "recordSegmentDuration": go_duration(1), "recordDeleteAfter": go_duration(4),
+    })
+    try:
+        deadline = time.monotonic() + 30
+        first = None
+        while time.monotonic() < deadline:
+            found = segments.camera_segments(name)
+            first = first or (found[0].path if found else None)
+            if first and not first.exists():
+                break
+            time.sleep(0.5)
+        assert first and not first.exists(), "the oldest segment was never deleted"
+        oldest = segments.camera_segments(name)[0].start
+        assert (datetime.now(oldest.tzinfo) - oldest).total_seconds() < 4 + 3  # the rest: younger, give or take a pass
+    finally:
+        media_server_client().path_delete(name)
+        source.stop()

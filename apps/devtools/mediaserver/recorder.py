@@ -31,7 +31,6 @@ TEMP_PREFIX = ".standin-rec-"
 TEMP_SUFFIX = ".part"
 RESTART_SECONDS = 1.0
 TICK_SECONDS = 0.1
-CLEAN_SECONDS = 10.0
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")
@@ -158,6 +157,7 @@ class Recording:
         self.process = None
         self.next_start = 0.0
         self.run_prefix = ""
+        self.last_clean = 0.0
 
     def tend(self, now):
         if self.process is not None and self.process.poll() is not None:
@@ -214,12 +214,16 @@ class Recording:
             log.debug("%s: segment %s", self.name, target.name)
 
     def delete_old(self, now):
-        if not self.settings.delete_after_seconds:
+        """MediaMTX's cleaner: every half of recordDeleteAfter (at most every 30 min), the segments that
+        started before it go — here never the one being written."""
+        every = min(1800, self.settings.delete_after_seconds / 2)
+        if not self.settings.delete_after_seconds or now - self.last_clean < every:
             return
+        self.last_clean = now
         cutoff = datetime.fromtimestamp(now - self.settings.delete_after_seconds).astimezone()
         files = segment_files(self.settings.record_path, self.settings.record_format, self.name)
         for start, file in files[:-1]:  # never the one being written
-            if start < cutoff:
+            if start <= cutoff:
                 Path(file).unlink(missing_ok=True)
 
     def stop(self):
@@ -260,7 +264,6 @@ class Recorders:
         self.thread.join(10)
 
     def _run(self):
-        last_clean = 0.0
         while not self.stopping.wait(TICK_SECONDS):
             with self.lock:
                 wanted = dict(self.wanted)
@@ -275,9 +278,6 @@ class Recorders:
             now = time.time()
             for recording in self.recordings.values():
                 recording.tend(now)
-            if now - last_clean >= CLEAN_SECONDS:
-                last_clean = now
-                for recording in self.recordings.values():
-                    recording.delete_old(now)
+                recording.delete_old(now)
         for recording in self.recordings.values():
             recording.stop()
