@@ -277,7 +277,11 @@ class Recorders:
                     self.recordings[name] = Recording(name, self.rtsp_url_of(name), settings)
             now = time.time()
             for recording in self.recordings.values():
-                recording.tend(now)
-                recording.delete_old(now)
+                try:
+                    recording.tend(now)
+                    recording.delete_old(now)
+                except Exception:  # noqa: BLE001 - one path's trouble (a folder it may not write) stops no other
+                    log.exception("%s: recorder failed; trying again", recording.name)
+                    recording.next_start = now + RESTART_SECONDS
         for recording in self.recordings.values():
             recording.stop()
