@@ -83,7 +83,8 @@ def celery_worker(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def media_server():
-    """The stand-in media server on free ports: `.api_url`, `.rtsp_url(name)`, `.hls_url(name)`, `.client()`."""
+    """The stand-in media server on free ports: `.api_url`, `.playback_url`, `.rtsp_url(name)`, `.hls_url(name)`,
+    `.client()`."""
     from tests.streaming.conftest import StandInMediaServer
 
     server = StandInMediaServer()

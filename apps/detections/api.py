@@ -29,6 +29,7 @@ class DetectionSerializer(serializers.Serializer):
     readings = serializers.IntegerField(read_only=True)
     snapshot_url = serializers.CharField(read_only=True, allow_null=True)
     plate_crop_url = serializers.CharField(read_only=True, allow_null=True)
+    clip_url = serializers.CharField(read_only=True, allow_null=True)
     plate_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
     vehicle_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
 

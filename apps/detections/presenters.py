@@ -1,5 +1,15 @@
 """What consoles, events, APIs and webhooks see of a detection."""
 
+from django.urls import reverse
+
+
+def clip_url(detection):
+    """The console's URL of the detection's clip (behind login, never the media server's), or None where its
+    camera does not record: the same rule as the detection page's player."""
+    if not detection.camera.records:
+        return None
+    return reverse("recordings:detection-clip", args=[detection.pk])
+
 
 def detection_public(detection):
     return {
@@ -15,4 +25,5 @@ def detection_public(detection):
         "readings": detection.readings,
         "snapshot_url": detection.snapshot.url if detection.snapshot else None,
         "plate_crop_url": detection.plate_crop.url if detection.plate_crop else None,
+        "clip_url": clip_url(detection),
     }

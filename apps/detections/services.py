@@ -9,7 +9,9 @@ import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
@@ -68,7 +70,9 @@ def _crop_jpeg(frame_jpeg, box):
 
 
 def _apply_reading(detection, reading, frame_time, frame_jpeg):
+    """Take the reading's values and frame; returns the names of the files the new ones replace."""
     vehicle, plate = reading["vehicle"], reading["plate"]
+    replaced = []
     detection.frame_time = frame_time
     if vehicle:
         detection.vehicle_class = vehicle.get("label") or ""
@@ -81,9 +85,27 @@ def _apply_reading(detection, reading, frame_time, frame_jpeg):
         detection.plate_box = plate.get("box")
     if frame_jpeg:
         name = uuid.uuid4().hex
+        replaced.append(detection.snapshot.name)
         detection.snapshot.save(f"{name}.jpg", ContentFile(frame_jpeg), save=False)
         if plate and plate.get("box"):
+            replaced.append(detection.plate_crop.name)
             detection.plate_crop.save(f"{name}.jpg", ContentFile(_crop_jpeg(frame_jpeg, plate["box"])), save=False)
+    return [name for name in replaced if name]
+
+
+def _delete_unreferenced(names):
+    """Delete the files of replaced readings that no detection names (after the commit, so a rolled-back
+    replacement keeps the files its row still points to)."""
+    names = set(names)
+    if not names:
+        return
+    referenced = set()
+    for pair in Detection.objects.filter(Q(snapshot__in=names) | Q(plate_crop__in=names)).values_list(
+        "snapshot", "plate_crop"
+    ):
+        referenced.update(pair)
+    for name in names - referenced:
+        default_storage.delete(name)
 
 
 def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame_jpeg=None):
@@ -91,6 +113,7 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
     window = timezone.timedelta(seconds=settings.DETECTION_MERGE_SECONDS)
     readings = passages(vehicles, plates)
     written = []
+    replaced = []
     with transaction.atomic():
         # One persist at a time per camera, so two frames of one car never make two events.
         camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
@@ -116,7 +139,7 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
             detection.readings += 1
             detection.last_seen = max(detection.last_seen, frame_time)
             if _better(detection, reading):
-                _apply_reading(detection, reading, frame_time, frame_jpeg)
+                replaced += _apply_reading(detection, reading, frame_time, frame_jpeg)
             detection.save()
             written.append((detection, False))
 
@@ -130,4 +153,5 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
                 live.push(f"camera.{camera_id}", kind, payload)
 
         transaction.on_commit(notify)
+        transaction.on_commit(lambda: _delete_unreferenced(replaced))
     return written

@@ -1,6 +1,6 @@
 /* Watch-list alerts in every console page: a toast for each new alert (event alert.created on the console
  * socket), rows added to open-alert tables ([data-open-alerts]), the open count in the navigation
- * ([data-open-alert-count]); acknowledging (operators) from the toast or a table, everywhere at once
+ * ([data-open-alert-count]); each with a link to the alert's clip where its camera records; acknowledging (operators) from the toast or a table, everywhere at once
  * (event alert.acknowledged). Needs live-status.js for the socket. Text only through textContent.
  */
 (function () {
@@ -12,6 +12,18 @@
   var ackUrl = cfg.ackUrl || "/watchlists/alerts/0/acknowledge/";
   var detailUrl = cfg.detectionUrl || "/detections/0/";
   var countUrl = cfg.countUrl || "/api/alerts/?state=open";
+
+  // Only the console's own paths: a payload field never becomes a javascript: link.
+  function safePath(url) { return typeof url === "string" && /^\/(?!\/)/.test(url) ? url : null; }
+
+  function clipLink(p) {
+    var url = safePath(p.detection && p.detection.clip_url);
+    if (!url) return null;
+    var link = el("a", "", "Play clip");
+    link.href = url;
+    link.dataset.clip = "";
+    return link;
+  }
 
   function withId(template, id) { return template.replace(/\/0\/(acknowledge\/)?$/, "/" + Number(id) + "/$1"); }
 
@@ -83,6 +95,8 @@
     body.appendChild(link);
     body.appendChild(document.createTextNode(" at " + (p.camera_name || "") + " (" + (p.pattern || "") + ")"));
     var actions = el("div", "toast-actions");
+    var clip = clipLink(p);
+    if (clip) actions.appendChild(clip);
     if (canAck) actions.appendChild(ackButton(p.id));
     var close = el("button", "link", "Dismiss");
     close.type = "button";
@@ -109,6 +123,10 @@
       row.appendChild(plate);
       row.appendChild(el("td", "", (p.watchlist_name || "") + " " + (p.pattern || "")));
       row.appendChild(el("td", "", p.camera_name || ""));
+      var clipCell = el("td");
+      var clip = clipLink(p);
+      if (clip) clipCell.appendChild(clip);
+      row.appendChild(clipCell);
       var when = el("td");
       var time = el("time", "", new Date(p.created_at).toLocaleString([], { hour12: false }));
       time.dateTime = p.created_at || "";

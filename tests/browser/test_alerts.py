@@ -1,6 +1,6 @@
 """Live detections and watch-list alerts in a real browser: the dashboard stays open, a detection of a watched
-plate arrives, it shows in the live feed and an alert toast appears, without a reload; the operator
-acknowledges it from the toast.
+plate arrives, it shows in the live feed and an alert toast appears (with a link to its clip), without a
+reload; the operator acknowledges it from the toast.
 
 The detection is written by calling `persist_readings(...)` from this test process, as the `persist` task
 does: the real pipeline (frames, models) is tested elsewhere and is slow on this machine. Everything after
@@ -34,7 +34,7 @@ def test_a_watched_plate_appears_in_the_live_feed_and_raises_a_toast_without_rel
 
     base = asgi_server.base_url
     driver = browser
-    camera = Camera.objects.create(name="Gate <b>1</b>", rtsp_url="rtsp://192.0.2.10/live")
+    camera = Camera.objects.create(name="Gate <b>1</b>", rtsp_url="rtsp://192.0.2.10/live", recording_mode="continuous")
     watchlist_create(actor=olivia, name="Stolen", entries=[{"pattern": "ABC1234", "note": "reported"}])
 
     driver.get(f"{base}/login/")
@@ -56,8 +56,11 @@ def test_a_watched_plate_appears_in_the_live_feed_and_raises_a_toast_without_rel
     toast = wait_for(lambda: js(driver, "var t = document.querySelector('#toasts .alert-toast'); return t && t.textContent"),
                      timeout=15, what="the alert toast")
     assert "Stolen" in toast and "A8C1234" in toast and "Gate <b>1</b>" in toast
+    clip = f"/recordings/detections/{detection.pk}/clip.mp4"  # the camera records: the toast opens the clip
+    assert js(driver, "return document.querySelector('#toasts .alert-toast a[data-clip]').getAttribute('href')") == clip
     wait_for(lambda: js(driver, "return document.querySelectorAll('[data-open-alerts] [data-alert-id]').length") == 1,
              timeout=10, what="the open alert row")
+    assert js(driver, "return document.querySelector('[data-open-alerts] [data-alert-id] a[data-clip]').getAttribute('href')") == clip
     wait_for(lambda: js(driver, "return document.querySelector('[data-open-alert-count]').textContent") == "1",
              timeout=10, what="the open alert count in the navigation")
     assert js(driver, "return window.stillTheSamePage") is True  # no reload

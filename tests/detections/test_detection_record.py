@@ -83,3 +83,69 @@ def test_an_unreadable_plate_without_a_vehicle_makes_no_event(camera):
     detection_record(camera_id=camera.pk, frame_id="blank", frame_time=timezone.now(), vehicles=[],
                      plates=[plate("", vehicle=None)])
     assert not Detection.objects.exists()
+
+
+def jpeg():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_better_reading_deletes_the_files_it_replaces_once_committed(camera, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    start = timezone.now()
+
+    def seen(second, confidence, box=True):
+        reading = plate("ABC1234", confidence)
+        if not box:
+            reading.pop("box")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            detection_record(camera_id=camera.pk, frame_id=f"jpeg-{second}", frame_time=start + timedelta(seconds=second),
+                             vehicles=[car()], plates=[reading], frame_jpeg=jpeg())
+        detection = Detection.objects.get()
+        return detection.snapshot.name, detection.plate_crop.name, callbacks
+
+    first_snapshot, first_crop, _ = seen(0, 0.6)
+    assert default_storage.exists(first_snapshot) and default_storage.exists(first_crop)
+
+    # A worse reading replaces nothing.
+    assert seen(1, 0.5)[:2] == (first_snapshot, first_crop)
+    assert default_storage.exists(first_snapshot) and default_storage.exists(first_crop)
+
+    # A better one: the old files go, and only after the commit (the callback does it, not the write).
+    snapshot, crop, callbacks = seen(2, 0.9)
+    assert (snapshot, crop) != (first_snapshot, first_crop) and callbacks
+    assert not default_storage.exists(first_snapshot) and not default_storage.exists(first_crop)
+    assert default_storage.exists(snapshot) and default_storage.exists(crop)
+
+    # A better reading with no plate box keeps the crop it cannot replace: a file still referenced stays.
+    newest_snapshot, same_crop, _ = seen(3, 0.95, box=False)
+    assert same_crop == crop and default_storage.exists(crop)
+    assert not default_storage.exists(snapshot) and default_storage.exists(newest_snapshot)
+
+
+def test_a_replacement_rolled_back_deletes_nothing(camera):
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    start = timezone.now()
+    detection_record(camera_id=camera.pk, frame_id="keep-0", frame_time=start, vehicles=[car()],
+                     plates=[plate("ABC1234", 0.6)], frame_jpeg=jpeg())
+    kept = Detection.objects.get().snapshot.name
+
+    class Abort(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            detection_record(camera_id=camera.pk, frame_id="keep-1", frame_time=start + timedelta(seconds=1),
+                             vehicles=[car()], plates=[plate("ABC1234", 0.9)], frame_jpeg=jpeg())
+            raise Abort
+    except Abort:
+        pass
+    assert Detection.objects.get().snapshot.name == kept and default_storage.exists(kept)

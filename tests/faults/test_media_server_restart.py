@@ -20,7 +20,7 @@ def start_media_server(ports, name):
     proc = processes.Process(
         name,
         [sys.executable, "manage.py", "mediaserver", "--server", "standin", "--api-port", str(ports["api"]), "--rtsp-port",
-         str(ports["rtsp"]), "--hls-port", str(ports["hls"])],
+         str(ports["rtsp"]), "--hls-port", str(ports["hls"]), "--playback-port", str(ports["playback"])],
         env=processes.test_env(),
     )
     processes.wait_for(lambda: proc.check_alive() and processes.port_open(ports["api"]), timeout=20,
@@ -42,7 +42,7 @@ def test_reconcile_restores_paths_and_live_view_and_ai_resume(alice, demo_camera
     from apps.streaming import tasks
     from workers.frames import FrameReader
 
-    ports = {"api": processes.free_port(), "rtsp": processes.free_port(), "hls": processes.free_port()}
+    ports = {kind: processes.free_port() for kind in ("api", "rtsp", "hls", "playback")}
     server = start_media_server(ports, "mediaserver-before")
     settings.MEDIAMTX_API_URL = f"http://127.0.0.1:{ports['api']}"
     settings.MEDIA_RTSP_BASE_URL = f"rtsp://127.0.0.1:{ports['rtsp']}"

@@ -19,10 +19,10 @@ def wire(settings, server):
     playback_server.cache_clear()
 
 
-@pytest.fixture
+@pytest.fixture(params=["standin", "mediamtx"])
 def recording_server(request, settings):
-    """Each recording test runs on real MediaMTX and on the stand-in."""
-    server = request.getfixturevalue(request.param if hasattr(request, "param") else "mediamtx")
+    """Each recording test runs on the stand-in and on real MediaMTX: the stand-in is held to the real thing."""
+    server = request.getfixturevalue("media_server" if request.param == "standin" else "mediamtx")
     wire(settings, server)
     yield server
     media_server_client.cache_clear()

@@ -17,17 +17,20 @@ from apps.recordings.watch import recordings_watch
 from apps.streaming import services
 from tests import processes
 from tests.recordings.conftest import ago, recorded_seconds, wait_until_recorded, wire
-from tests.streaming.conftest import MediaMTXServer, RtspTestCamera, mediamtx_available
+from tests.streaming.conftest import MediaMTXServer, RtspTestCamera, StandInMediaServer, mediamtx_available
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def own_mediamtx(settings):
-    """A MediaMTX of this test's own, since it gets killed."""
-    if not mediamtx_available():
+@pytest.fixture(params=["standin", "mediamtx"])
+def own_server(request, settings):
+    """A media server of this test's own, since it gets killed: the stand-in, and real MediaMTX."""
+    if request.param == "standin":
+        server = StandInMediaServer(name="mediaserver-killed")
+    elif not mediamtx_available():
         pytest.skip("no MediaMTX binary here (MEDIAMTX_BIN)")
-    server = MediaMTXServer(name="mediamtx-killed")
+    else:
+        server = MediaMTXServer(name="mediamtx-killed")
     wire(settings, server)
     yield server
     server.stop()
@@ -52,7 +55,7 @@ def recording_events():
 
 
 def test_media_server_killed_mid_recording_resumes_within_15_s_of_its_return_and_reports_the_gap(
-    alice, own_mediamtx, recording_events, monkeypatch
+    alice, own_server, recording_events, monkeypatch
 ):
     from apps.cameras.services import camera_create
     from apps.streaming import tasks
@@ -66,7 +69,7 @@ def test_media_server_killed_mid_recording_resumes_within_15_s_of_its_return_and
         assert recordings_watch() == []  # recording: nothing to say
         before, _ = recorded_seconds(camera)
 
-        own_mediamtx.restart(down_seconds=4)
+        own_server.restart(down_seconds=4)
         returned = time.monotonic()
         services.paths_reconcile()  # beat's reconcile, run now: the restarted server has no paths
         spans = processes.wait_for(lambda: len(recorded_seconds(camera)[1]) >= 2 and recorded_seconds(camera)[1],
@@ -88,12 +91,11 @@ def test_media_server_killed_mid_recording_resumes_within_15_s_of_its_return_and
         source.stop()
 
 
-def test_a_camera_dropping_is_a_gap_and_its_return_resumes_recording(alice, mediamtx, settings, recording_events,
-                                                                    monkeypatch):
+def test_a_camera_dropping_is_a_gap_and_its_return_resumes_recording(alice, recording_server, settings,
+                                                                    recording_events, monkeypatch):
     from apps.cameras.services import camera_create
     from apps.streaming import tasks
 
-    wire(settings, mediamtx)
     settings.RECORDING_GAP_SECONDS = 3
     monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
     source = RtspTestCamera()
@@ -105,7 +107,7 @@ def test_a_camera_dropping_is_a_gap_and_its_return_resumes_recording(alice, medi
         source.stop()
         gap = processes.wait_for(lambda: recordings_watch(), timeout=20, interval=1, what="recording.gap")
         assert [body["type"] for body in gap] == ["recording.gap"]
-        source.start()  # same port: MediaMTX retries the pull by itself
+        source.start()  # same port: the media server retries the pull by itself
         resumed = processes.wait_for(lambda: recordings_watch(), timeout=30, interval=1, what="recording.resumed")
         assert [body["type"] for body in resumed] == ["recording.resumed"]
         assert [body["type"] for body in recording_events(2)] == ["recording.gap", "recording.resumed"]

@@ -1,5 +1,5 @@
 """Recordings on disk: events mode keeps the segments around detections and drops the rest; the disk guard makes
-room oldest first and says so. On real MediaMTX, with short segments."""
+room oldest first and says so. On the stand-in and on real MediaMTX, with short segments."""
 
 import subprocess
 import tempfile

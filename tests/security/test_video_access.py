@@ -159,7 +159,7 @@ def test_after_logout_the_open_video_is_cut_off(video, victor):
 
 
 def test_the_stand_in_asks_the_app_the_same_way(django_for_media, make_camera, victor):  # noqa: F811
-    """`make run` without MediaMTX is protected too: the stand-in's API and HLS ask /internal/media-auth."""
+    """`make run` without MediaMTX is protected too: the stand-in's API, HLS and playback ask /internal/media-auth."""
     from apps.cameras.models import Camera
     from apps.streaming.client import MediaServerClient, MediaServerError
     from apps.streaming.media_auth import watch_token
@@ -179,6 +179,9 @@ def test_the_stand_in_asks_the_app_the_same_way(django_for_media, make_camera, v
         assert hls_status(server.hls_url(one.path_name)) == 401
         assert hls_status(server.hls_url(one.path_name), token) == 200
         assert hls_status(server.hls_url(two.path_name), token) == 401
+        listing = {"params": {"path": one.path_name}, "timeout": 10}
+        assert requests.get(f"{server.playback_url}/list", **listing).status_code == 401
+        assert requests.get(f"{server.playback_url}/list", auth=(API_USER, API_PASSWORD), **listing).status_code != 401
     finally:
         server.stop()
 

@@ -37,26 +37,33 @@ class StandInMediaServer:
         from tests import processes
 
         self.host = "127.0.0.1"
-        self.api_port, self.rtsp_port, self.hls_port = distinct_free_ports(3)
+        self.api_port, self.rtsp_port, self.hls_port, self.playback_port = distinct_free_ports(4)
         args = [
             sys.executable, "manage.py", "mediaserver", "--server", "standin", "--host", self.host,
             "--api-port", str(self.api_port), "--rtsp-port", str(self.rtsp_port), "--hls-port", str(self.hls_port),
-            "--hls-idle-seconds", str(hls_idle_seconds),
+            "--playback-port", str(self.playback_port), "--hls-idle-seconds", str(hls_idle_seconds),
         ]
         if api_user:
             args += ["--api-user", api_user, "--api-password", api_password]
         if auth_url:
             args += ["--auth-url", auth_url]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", PYTHONUNBUFFERED="1")
-        self.process = processes.Process(f"{name}-{self.api_port}", args, env=env, cwd=REPO_ROOT)
+        self._start = lambda: processes.Process(f"{name}-{self.api_port}", args, env=env, cwd=REPO_ROOT)
         self.api_url = f"http://{self.host}:{self.api_port}"
+        self.playback_url = f"http://{self.host}:{self.playback_port}"
         self.auth = (api_user, api_password) if api_user else None
-        if auth_url:
+        self.auth_url = auth_url
+        self.process = self._start()
+        self._wait(f"stand-in media server on {self.api_url}")
+
+    def _wait(self, what):
+        from tests import processes
+
+        if self.auth_url:  # its API asks the app, which need not be up yet
             processes.wait_for(lambda: self.process.check_alive() and processes.port_open(self.hls_port), timeout=20,
-                               what=f"stand-in media server on {self.api_url}")
+                               what=what)
             return
-        processes.wait_until_answers(self.process, f"{self.api_url}/v3/info", timeout=20,
-                                     what=f"stand-in media server on {self.api_url}", auth=self.auth)
+        processes.wait_until_answers(self.process, f"{self.api_url}/v3/info", timeout=20, what=what, auth=self.auth)
 
     def rtsp_url(self, name):
         return f"rtsp://{self.host}:{self.rtsp_port}/{name}"
@@ -72,6 +79,15 @@ class StandInMediaServer:
 
     def stop(self):
         self.process.stop()
+
+    def restart(self, sig=signal.SIGKILL, down_seconds=0):
+        """Killed (SIGKILL: its FFmpegs die with it) and started again on the same ports, its API paths gone."""
+        import time
+
+        self.process.stop(sig)
+        time.sleep(down_seconds)
+        self.process = self._start()
+        self._wait(f"stand-in media server on {self.api_url} again")
 
 
 class MediaMTXServer:

@@ -273,3 +273,13 @@ def test_credentials_are_required_when_configured(guarded_server, spec):
     assert client.path_configs() == []
     client.path_add("cam_1", {"source": SOURCE, "sourceOnDemand": True})
     assert [path["name"] for path in client.paths()] == ["cam_1"]
+
+
+def test_the_playback_server_asks_the_same_credentials(guarded_server):
+    url = f"{guarded_server.playback_url}/list"
+    refused = requests.get(url, params={"path": "cam_9"}, timeout=5)
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == 'Basic realm="mediamtx"'
+    assert refused.json() == {"status": "error", "error": "authentication error"}
+    # With them, the question gets through to the answer about the path itself.
+    answered = requests.get(url, params={"path": "cam_9"}, auth=("vms", "s3cret"), timeout=5)
+    assert answered.status_code == 400 and answered.json()["error"] == "path 'cam_9' is not configured"

@@ -73,7 +73,7 @@ def test_bad_flags_exit_non_zero_with_a_clear_line():
     assert result.stderr.strip().splitlines()[-1] == "CommandError: --api-user and --api-password go together"
 
 
-@pytest.mark.parametrize("busy", ["api", "rtsp", "hls"])
+@pytest.mark.parametrize("busy", ["api", "rtsp", "hls", "playback"])
 def test_a_port_in_use_is_one_clear_line(busy):
     from tests.processes import free_port
 
@@ -81,10 +81,8 @@ def test_a_port_in_use_is_one_clear_line(busy):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy_port = taken.getsockname()[1]
-        ports = {kind: busy_port if kind == busy else free_port() for kind in ("api", "rtsp", "hls")}
-        result = run_command(
-            "--api-port", str(ports["api"]), "--rtsp-port", str(ports["rtsp"]), "--hls-port", str(ports["hls"])
-        )
+        ports = {kind: busy_port if kind == busy else free_port() for kind in ("api", "rtsp", "hls", "playback")}
+        result = run_command(*[arg for kind, port in ports.items() for arg in (f"--{kind}-port", str(port))])
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("CommandError: cannot start the media server:") and str(busy_port) in last_line

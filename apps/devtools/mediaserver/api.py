@@ -52,6 +52,20 @@ def paginate(items, query):
     return {"itemCount": len(items), "pageCount": page_count, "items": items[page * per_page:(page + 1) * per_page]}
 
 
+def authorized(headers, username, password):
+    """Whether a request carries the basic-auth credentials (always, where none are set)."""
+    if not username:
+        return True
+    scheme, _, encoded = (headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
+
+
 def make_api_handler(media_server, username="", password="", auth=None):
     class ApiHandler(BaseHTTPRequestHandler):
         server_version = "vms-standin"
@@ -118,16 +132,7 @@ def make_api_handler(media_server, username="", password="", auth=None):
         def _authorized(self):
             if auth is not None:
                 return auth.allows(action="api", headers=self.headers, ip=self.client_address[0])
-            if not username:
-                return True
-            scheme, _, encoded = (self.headers.get("Authorization") or "").partition(" ")
-            if scheme.lower() != "basic":
-                return False
-            try:
-                user, _, secret = base64.b64decode(encoded).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                return False
-            return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
+            return authorized(self.headers, username, password)
 
         def _send(self, status, payload, headers=None):
             body = json.dumps(payload).encode()

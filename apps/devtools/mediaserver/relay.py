@@ -35,6 +35,7 @@ LAUNCH = (
 # Readers that are the stand-in's own HLS muxers say so in their User-Agent.
 HLS_USER_AGENT = "vms-standin-hls"
 KEEPER_USER_AGENT = "vms-standin-keeper"
+RECORDER_USER_AGENT = "vms-standin-recorder"
 
 
 def now_iso():
@@ -295,7 +296,7 @@ class Relay:
             return
         found, agent = ctx.request.get_header(GstRtsp.RTSPHeaderField.USER_AGENT, 0)
         agent = agent if found == GstRtsp.RTSPResult.OK else ""
-        if agent.startswith(KEEPER_USER_AGENT):
+        if agent.startswith((KEEPER_USER_AGENT, RECORDER_USER_AGENT)):  # the stand-in's own: no readers in the API
             return
         kind = "hlsSession" if agent.startswith(HLS_USER_AGENT) else "rtspSession"
         with self.lock:

@@ -1,4 +1,4 @@
-"""The stand-in media server: path configurations, and the RTSP and HLS outputs that follow them."""
+"""The stand-in media server: path configurations, and the RTSP, HLS, recording and playback outputs that follow them."""
 
 import logging
 import signal
@@ -11,6 +11,8 @@ from . import pathconf
 from .api import ApiError, serve_api
 from .auth import HttpAuth
 from .hls import HlsMuxers, serve_hls
+from .playback import serve_playback
+from .recorder import Recorders
 from .relay import Relay
 
 log = logging.getLogger("standin")
@@ -33,6 +35,7 @@ class MediaServer:
         self.confs = {}
         self.relay = Relay(host, rtsp_port)
         self.hls = HlsMuxers(self.relay.url, idle_seconds=hls_idle_seconds)
+        self.recorders = Recorders(self.relay.url)
 
     # --- /v3/info ---
     def info(self):
@@ -77,6 +80,7 @@ class MediaServer:
             if name not in self.confs:
                 raise ApiError(404, CONF_NOT_FOUND)
             del self.confs[name]
+            self.recorders.set(name, None)
             self.hls.stop(name)
             self.relay.unmount(name)
         log.info("path %s deleted", name)
@@ -85,6 +89,7 @@ class MediaServer:
     def _apply(self, name, conf):
         old = self.confs.get(name)
         self.confs[name] = conf
+        self.recorders.set(name, conf if relayed(conf) else None)
         if old and (old["source"], old["sourceOnDemand"]) == (conf["source"], conf["sourceOnDemand"]):
             return  # nothing the outputs depend on changed: keep readers connected
         self.hls.stop(name)
@@ -136,6 +141,7 @@ class MediaServer:
         }
 
     def close(self):
+        self.recorders.close()
         self.hls.close()
         self.relay.close()
 
@@ -147,16 +153,18 @@ def listening(what, host, port, serve, *args):
         raise OSError(f"cannot listen for {what} on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user="", api_password="",
-        hls_idle_seconds=60.0, auth_url=""):
+def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, playback_port=9996, api_user="",
+        api_password="", hls_idle_seconds=60.0, auth_url=""):
     """Serve until SIGTERM or SIGINT. Raises OSError when a port can't be had. With `auth_url`, the
-    API and HLS ask it about every request (MediaMTX's `authMethod: http`)."""
+    API, HLS and playback ask it about every request (MediaMTX's `authMethod: http`)."""
     media_server = MediaServer(host, rtsp_port, hls_idle_seconds)
     auth = HttpAuth(auth_url) if auth_url else None
     http_servers = []
     try:
         http_servers.append(listening("the API", host, api_port, serve_api, media_server, api_user, api_password, auth))
         http_servers.append(listening("HLS", host, hls_port, serve_hls, media_server.hls, media_server.path_exists, auth))
+        http_servers.append(listening("playback", host, playback_port, serve_playback, media_server, api_user,
+                                      api_password, auth))
         media_server.relay.start()
     except OSError:
         for server in http_servers:
@@ -170,8 +178,8 @@ def run(host="127.0.0.1", api_port=9997, rtsp_port=8554, hls_port=8888, api_user
     for signum in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, loop.quit)
     log.info(
-        "stand-in media server: API http://%s:%s, RTSP rtsp://%s:%s, HLS http://%s:%s",
-        host, api_port, host, rtsp_port, host, hls_port,
+        "stand-in media server: API http://%s:%s, RTSP rtsp://%s:%s, HLS http://%s:%s, playback http://%s:%s",
+        host, api_port, host, rtsp_port, host, hls_port, host, playback_port,
     )
     try:
         loop.run()

@@ -8,9 +8,10 @@
 
 `auto` (the default) runs MediaMTX when `MEDIAMTX_BIN` (or `mediamtx` on PATH) names one, with
 a configuration made from the compose one (apps/devtools/mediamtx.py), and says in one line when
-it falls back to the stand-in (MediaMTX's v3 API subset, RTSP relay, HLS; no WebRTC). Stops
-cleanly on SIGTERM or SIGINT. With `--auth-url` either server asks the app about every request,
-as compose's MediaMTX does (`authMethod: http`); without it, anyone on this machine may read.
+it falls back to the stand-in (MediaMTX's v3 API subset, RTSP relay, HLS, recording and the playback
+server's /list and /get; no WebRTC). Stops cleanly on SIGTERM or SIGINT. With `--auth-url` either
+server asks the app about every request, as compose's MediaMTX does (`authMethod: http`); without
+it, anyone on this machine may read.
 """
 
 import logging
@@ -67,9 +68,9 @@ class Command(BaseCommand):
         os.execv(mediamtx.binary(), [mediamtx.binary(), str(config)])
 
     def run_standin(self, host, ports, api_user, api_password, options):
-        values = [ports.api, ports.rtsp, ports.hls]
-        if len(set(values)) != 3 or not all(0 < port < 65536 for port in values):
-            raise CommandError(f"ports must be three different numbers from 1 to 65535, got {values}")
+        values = [ports.api, ports.rtsp, ports.hls, ports.playback]
+        if len(set(values)) != len(values) or not all(0 < port < 65536 for port in values):
+            raise CommandError(f"ports must be different numbers from 1 to 65535, got {values}")
         logging.basicConfig(
             level=logging.DEBUG if options["verbosity"] > 1 else logging.INFO,
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
@@ -83,7 +84,8 @@ class Command(BaseCommand):
         from apps.devtools.mediaserver.server import run
 
         try:
-            run(host=host, api_port=ports.api, rtsp_port=ports.rtsp, hls_port=ports.hls, api_user=api_user,
-                api_password=api_password, hls_idle_seconds=options["hls_idle_seconds"], auth_url=options["auth_url"])
+            run(host=host, api_port=ports.api, rtsp_port=ports.rtsp, hls_port=ports.hls, playback_port=ports.playback,
+                api_user=api_user, api_password=api_password, hls_idle_seconds=options["hls_idle_seconds"],
+                auth_url=options["auth_url"])
         except OSError as exc:
             raise CommandError(f"cannot start the media server: {exc}") from None

@@ -138,7 +138,7 @@ class Command(BaseCommand):
         )
 
     def run_once(self, count, seconds, video, reader_kinds):
-        camera_port, api_port, rtsp_port, hls_port = (free_port() for _ in range(4))
+        camera_port, api_port, rtsp_port, hls_port, playback_port = (free_port() for _ in range(5))
         names = [f"cam_{index}" for index in range(1, count + 1)]
         processes = []
         readers = []
@@ -147,7 +147,8 @@ class Command(BaseCommand):
             processes.append(self.start("fakecamera", "--port", str(camera_port), *(f"{n}={video}" for n in names)))
             server = self.start(
                 "mediaserver", "--api-port", str(api_port), "--rtsp-port", str(rtsp_port),
-                "--hls-port", str(hls_port), "--hls-idle-seconds", "2" if reader_kinds == "rtsp" else "120",
+                "--hls-port", str(hls_port), "--playback-port", str(playback_port),
+                "--hls-idle-seconds", "2" if reader_kinds == "rtsp" else "120",
             )
             processes.append(server)
             wait_until(lambda: port_answers(camera_port), 30, "the cameras")

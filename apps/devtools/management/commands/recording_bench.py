@@ -3,10 +3,10 @@
     python manage.py recording_bench --cameras N --minutes M
 
 Runs a stack of its own (apps/devtools/bench/harness.py: database, Redis DBs, RabbitMQ vhost
-apart from `make run`): real MediaMTX where MEDIAMTX_BIN names one (the stand-in does not
-record: the command says so and stops), N simulated cameras on the demo video, and the web
-server. It creates N cameras recording continuously, lets them record for M minutes while it
-reads MediaMTX's CPU time from /proc, then measures the recordings folder, the time from a
+apart from `make run`): real MediaMTX where MEDIAMTX_BIN names one, else the stand-in (FFmpeg
+copying into fMP4 segments; the command says so in one line), N simulated cameras on the demo
+video, and the web server. It creates N cameras recording continuously, lets them record for M
+minutes while it reads the media server's CPU time (with its children) from /proc, then measures the recordings folder, the time from a
 30 s clip request to its first byte and from a seek (a 10 s clip from a random recorded moment,
 what a click on the timeline asks) to its first byte, both through Django after logging in.
 The last line is `cameras=N cpu_per_camera=… mb_per_camera_hour=… clip_first_byte_ms=… seek_ms=…`
@@ -35,6 +35,19 @@ def folder_bytes(path):
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
+def media_server_command(ports):
+    """(what, argv) of the media server to measure: real MediaMTX where there is one, else the stand-in."""
+    if settings.MEDIAMTX_BIN:
+        names = ("api", "rtsp", "hls", "webrtc", "webrtc_tcp", "playback")
+        server = "mediamtx"
+    else:
+        names = ("api", "rtsp", "hls", "playback")
+        server = "standin"
+    argv = [sys.executable, "manage.py", "mediaserver", "--server", server,
+            *[arg for name in names for arg in (f"--{name.replace('_', '-')}-port", str(ports[name]))]]
+    return server, argv
+
+
 def first_byte_ms(session, url, params):
     started = time.perf_counter()
     with session.get(url, params=params, stream=True, timeout=30) as response:
@@ -45,7 +58,7 @@ def first_byte_ms(session, url, params):
 
 
 class Command(BaseCommand):
-    help = "Recording cost and playback latency with real MediaMTX."
+    help = "Recording cost and playback latency with real MediaMTX (or the stand-in where there is none)."
 
     def add_arguments(self, parser):
         parser.add_argument("--cameras", type=int, default=1)
@@ -54,8 +67,6 @@ class Command(BaseCommand):
     def handle(self, *args, cameras, minutes, **options):
         if cameras < 1 or minutes < 0.6:
             raise CommandError("--cameras at least 1, --minutes at least 0.6 (a 30 s clip must be recorded)")
-        if not settings.MEDIAMTX_BIN:
-            raise CommandError("no MediaMTX (MEDIAMTX_BIN): the stand-in does not record")
         recordings = tempfile.mkdtemp(prefix="vms-recording-bench-")
         try:
             with Stack(log=self.stdout.write) as stack:
@@ -66,9 +77,10 @@ class Command(BaseCommand):
     def run_bench(self, stack, cameras, minutes, recordings):
         stack.prepare()
         stack.env["RECORDINGS_ROOT"] = recordings
-        media = stack.spawn("mediaserver", [sys.executable, "manage.py", "mediaserver", "--server", "mediamtx", *[
-            arg for name in ("api", "rtsp", "hls", "webrtc", "webrtc_tcp", "playback")
-            for arg in (f"--{name.replace('_', '-')}-port", str(stack.ports[name]))]])
+        server, argv = media_server_command(stack.ports)
+        if server == "standin":
+            self.stdout.write("MediaMTX not found (MEDIAMTX_BIN unset): measuring the stand-in's recorder")
+        media = stack.spawn("mediaserver", argv)
         stack.spawn("cameras", [sys.executable, "manage.py", "fakecamera", "--port", str(stack.ports["cameras"]),
                                 *[f"cam{i}=demo" for i in range(cameras)]])
         stack.spawn("web", [str(VENV_BIN / "uvicorn"), "vms.asgi:application", "--host", "127.0.0.1", "--port",
@@ -116,7 +128,7 @@ class Command(BaseCommand):
             moment = span_start + (span_end - timedelta(seconds=12) - span_start) * random.random()
             seek.append(first_byte_ms(session, f"{web}/recordings/cameras/{camera}/clip.mp4",
                                       {"start": moment.isoformat(), "duration": 10}))
-        self.stdout.write(f"recorded {size / 2**20:.1f} MiB in {wall:.0f} s; MediaMTX RSS {rss:.0f} MiB; "
+        self.stdout.write(f"recorded {size / 2**20:.1f} MiB in {wall:.0f} s; {server} RSS {rss:.0f} MiB; "
                           f"clip first byte {min(clip):.0f}–{max(clip):.0f} ms, seek {min(seek):.0f}–{max(seek):.0f} ms")
         self.stdout.write(
             f"cameras={cameras} cpu_per_camera={cpu_per_camera:.3f} mb_per_camera_hour={mb_per_camera_hour:.0f} "
