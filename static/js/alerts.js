@@ -110,7 +110,7 @@
       row.appendChild(el("td", "", (p.watchlist_name || "") + " " + (p.pattern || "")));
       row.appendChild(el("td", "", p.camera_name || ""));
       var when = el("td");
-      var time = el("time", "", new Date(p.created_at).toLocaleString([], { hour12: false }));
+      var time = el("time", "", window.vmsTime.format(p.created_at));
       time.dateTime = p.created_at || "";
       when.appendChild(time);
       row.appendChild(when);
