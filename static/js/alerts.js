@@ -78,7 +78,7 @@
     item.dataset.alertId = String(Number(p.id));
     var title = el("strong", "", "Watch list " + (p.watchlist_name || ""));
     var body = el("p");
-    var link = el("a", "mono", p.plate_text || "");
+    var link = el("a", "plate mono", p.plate_text || "");
     link.href = withId(detailUrl, p.detection && p.detection.id);
     body.appendChild(link);
     body.appendChild(document.createTextNode(" at " + (p.camera_name || "") + " (" + (p.pattern || "") + ")"));
@@ -102,7 +102,7 @@
       if (empty) empty.remove();
       var row = el("tr");
       row.dataset.alertId = String(Number(p.id));
-      var plate = el("td", "mono");
+      var plate = el("td", "plate mono");
       var link = el("a", "", p.plate_text || "");
       link.href = withId(detailUrl, p.detection && p.detection.id);
       plate.appendChild(link);
