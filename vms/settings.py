@@ -8,6 +8,7 @@ variables to the service names. `deploy/env.example` documents each one.
 import os
 import shutil
 import sys
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.role",
             ],
+            # `site_time`, the one way a time is shown, in every template without a {% load %}.
+            "builtins": ["vms.times"],
         },
     },
 ]
@@ -340,7 +343,13 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 # --- i18n, static, media -------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
+# The site's zone: every time the console shows is in it, with its offset (vms/times.py), and the search's
+# date and time inputs are read in it. Stored times are UTC whatever it is.
 TIME_ZONE = env("TIME_ZONE", "UTC")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    sys.exit(f"TIME_ZONE: {TIME_ZONE!r} is not a time zone name (e.g. UTC, America/Sao_Paulo)")
 USE_I18N = True
 USE_TZ = True
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.cameras.models import Camera, ProvisionState
 from apps.detections.models import Detection
 from vms import pipeline_metrics
+from vms.times import site_zone_label
 
 # The console's camera states; `error` is a camera the media server could not be given (provisioning failed).
 CAMERA_STATES = ("online", "offline", "frozen", "error", "unknown")
@@ -58,7 +59,9 @@ def dashboard_figures(*, now=None):
     now = now or timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     hour_ago = now - timedelta(hours=1)
-    first_hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=CHART_HOURS - 1)
+    # Hours of the site's clock (TruncHour truncates in it): in a +05:30 zone they start at :30 UTC.
+    first_hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0).astimezone(dt_timezone.utc)
+    first_hour -= timedelta(hours=CHART_HOURS - 1)
 
     cameras = list(Camera.objects.active().order_by("name"))
     per_camera = {
@@ -119,7 +122,7 @@ def chart(hourly, width=960, height=160, bottom=16):
             "label": f"{local:%H}" if index % 6 == 0 else "",
             "label_x": round(index * slot + slot / 2, 1),
         })
-    return {"bars": bars, "peak": peak, "width": width, "height": height, "axis_y": height - bottom, "label_y": height - 3}
+    return {"bars": bars, "peak": peak, "zone": site_zone_label(), "width": width, "height": height, "axis_y": height - bottom, "label_y": height - 3}
 
 
 def dashboard_public(figures):

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from apps.cameras.models import Camera
@@ -42,6 +43,12 @@ class DetectionSearchForm(forms.Form):
             raise forms.ValidationError(f"A plate is at most {PLATE_MAX_LENGTH} characters.")
         return plate
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django reads a time without an offset in the current zone, which is the site's (TIME_ZONE).
+        for name in ("since", "until"):
+            self.fields[name].help_text = f"Site time ({settings.TIME_ZONE})."
+
     def _clean_time(self, name):
         value = self.cleaned_data.get(name)
         if value is not None:
@@ -54,7 +61,11 @@ class DetectionSearchForm(forms.Form):
         return self._clean_time("since")
 
     def clean_until(self):
-        return self._clean_time("until")
+        value = self._clean_time("until")
+        # A day alone as the end means all of that day (the site's), not its first moment.
+        if value is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(self.data.get("until", "")).strip()):
+            value = timezone.localtime(value).replace(hour=23, minute=59, second=59, microsecond=999999)
+        return value
 
     def clean_match(self):
         return self.cleaned_data.get("match") or "similar"

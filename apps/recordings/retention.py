@@ -18,6 +18,7 @@ from apps.cameras.models import Camera, RecordingMode, StatusChange
 from apps.detections.models import Detection, ProcessedFrame
 from apps.recordings import segments
 from apps.recordings.selectors import clip_window
+from vms.times import site_time
 from apps.watchlists.models import WebhookDelivery
 from vms import events
 
@@ -109,7 +110,7 @@ def disk_guard():
     free_mb = segments.free_bytes() // 2**20
     message = (f"Recording disk low: {free_mb} MiB free under {settings.RECORDINGS_ROOT} (wanted "
                f"{settings.RECORDING_MIN_FREE_MB} MiB); deleted the {len(deleted)} oldest recorded segments"
-               + (f", back to {deleted[-1].end:%Y-%m-%d %H:%M} UTC." if deleted else "; nothing left to delete."))
+               + (f", back to {site_time(deleted[-1].end)}." if deleted else "; nothing left to delete."))
     logger.warning(message)
     notice = {"kind": "recording.disk_low", "level": "warning", "title": "Recording disk low", "message": message}
     disk_notice_set(events.publish("system.notification", notice))

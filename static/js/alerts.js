@@ -90,7 +90,7 @@
     item.dataset.alertId = String(Number(p.id));
     var title = el("strong", "", "Watch list " + (p.watchlist_name || ""));
     var body = el("p");
-    var link = el("a", "mono", p.plate_text || "");
+    var link = el("a", "plate mono", p.plate_text || "");
     link.href = withId(detailUrl, p.detection && p.detection.id);
     body.appendChild(link);
     body.appendChild(document.createTextNode(" at " + (p.camera_name || "") + " (" + (p.pattern || "") + ")"));
@@ -116,7 +116,7 @@
       if (empty) empty.remove();
       var row = el("tr");
       row.dataset.alertId = String(Number(p.id));
-      var plate = el("td", "mono");
+      var plate = el("td", "plate mono");
       var link = el("a", "", p.plate_text || "");
       link.href = withId(detailUrl, p.detection && p.detection.id);
       plate.appendChild(link);
@@ -128,7 +128,7 @@
       if (clip) clipCell.appendChild(clip);
       row.appendChild(clipCell);
       var when = el("td");
-      var time = el("time", "", new Date(p.created_at).toLocaleString([], { hour12: false }));
+      var time = el("time", "", window.vmsTime.format(p.created_at));
       time.dateTime = p.created_at || "";
       when.appendChild(time);
       row.appendChild(when);

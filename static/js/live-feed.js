@@ -14,11 +14,6 @@
     return typeof url === "string" && /^(\/(?!\/)|https?:\/\/)/.test(url) ? url : null;
   }
 
-  function timeText(iso) {
-    var date = new Date(iso);
-    return isNaN(date) ? "" : date.toLocaleTimeString([], { hour12: false });
-  }
-
   function field(item, name, tag, className) {
     var el = item.querySelector('[data-field="' + name + '"]');
     if (!el) {
@@ -52,7 +47,7 @@
     field(item, "camera_name", "span", "muted").textContent = p.camera_name || "";
     var time = field(item, "last_seen", "time", "muted");
     time.dateTime = p.last_seen || "";
-    time.textContent = timeText(p.last_seen);
+    time.textContent = window.vmsTime.format(p.last_seen);
   }
 
   function upsert(box, event, p) {

@@ -12,8 +12,6 @@
   var day = null; // {start: Date, end: Date}
   var playingFrom = null; // Date the current clip starts at
 
-  function pad(n) { return String(n).padStart(2, "0"); }
-  function localDate(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
 
   function block(kind, start, end, title) {
     var el = document.createElement("div");
@@ -37,7 +35,7 @@
         data.spans.forEach(function (s) { block("span", new Date(s.start), new Date(s.end), "recorded"); });
         data.detections.forEach(function (d) {
           var at = new Date(d.first_seen);
-          var mark = block(d.alerted ? "alert" : "detection", at, at, (d.plate_text || "vehicle") + " " + at.toLocaleTimeString());
+          var mark = block(d.alerted ? "alert" : "detection", at, at, (d.plate_text || "vehicle") + " " + window.vmsTime.format(at));
           mark.dataset.detectionId = d.id;
         });
         root.dataset.loaded = String(data.spans.length);
@@ -49,7 +47,7 @@
     playingFrom = from;
     video.src = root.dataset.clipSrc + "?start=" + encodeURIComponent(from.toISOString()) + "&duration=" + PLAY_SECONDS;
     video.play().catch(function () {});
-    atLabel.textContent = "from " + from.toLocaleTimeString();
+    atLabel.textContent = "from " + window.vmsTime.format(from);
   }
 
   function current() {
@@ -75,14 +73,15 @@
   });
   document.getElementById("timeline-download").addEventListener("submit", function (event) {
     event.preventDefault();
-    var from = new Date(dateInput.value + "T" + document.getElementById("download-from").value);
-    var to = new Date(dateInput.value + "T" + document.getElementById("download-to").value);
-    var seconds = Math.round((to - from) / 1000);
+    // Wall times of the site's zone: the start goes without an offset, and the server reads it in that zone.
+    var start = dateInput.value + "T" + document.getElementById("download-from").value;
+    var end = dateInput.value + "T" + document.getElementById("download-to").value;
+    var seconds = Math.round((new Date(end + "Z") - new Date(start + "Z")) / 1000);
     if (!(seconds > 0)) { atLabel.textContent = "Choose an end after the start."; return; }
-    window.location.href = root.dataset.clipSrc + "?start=" + encodeURIComponent(from.toISOString()) +
+    window.location.href = root.dataset.clipSrc + "?start=" + encodeURIComponent(start) +
       "&duration=" + seconds + "&download=1";
   });
-  dateInput.value = localDate(new Date());
+  dateInput.value = window.vmsTime.today();  // the server reads ?date= in the site's zone too
   dateInput.addEventListener("change", load);
   load();
 })();

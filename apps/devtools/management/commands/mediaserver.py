@@ -64,6 +64,9 @@ class Command(BaseCommand):
             api_user=api_user, api_password=api_password, auth_address=options["auth_url"],
         )
         self.stderr.write(f"MediaMTX {mediamtx.binary()} with {config}")
+        # MediaMTX names recordings by its local clock and apps/recordings/segments.py reads the names as UTC;
+        # Django has set TZ to the site's zone (TIME_ZONE), which MediaMTX would inherit.
+        os.environ["TZ"] = "UTC"
         # Replaced by MediaMTX itself: signals and the exit status are its own.
         os.execv(mediamtx.binary(), [mediamtx.binary(), str(config)])
 
