@@ -1,12 +1,16 @@
 """The media server's auth callback (MediaMTX `authHTTPAddress`): thin, the rules are in media_auth.py."""
 
 import json
+import logging
 
+import redis
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from apps.streaming.media_auth import allows
+
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt  # a server-to-server call with no cookies; the credentials are in the body
@@ -18,4 +22,9 @@ def media_auth(request):
         body = None
     if not isinstance(body, dict):
         return JsonResponse({"detail": "A JSON object as MediaMTX sends it."}, status=400)
-    return HttpResponse(status=204) if allows(body) else HttpResponse(status=401)
+    try:
+        allowed = allows(body)
+    except redis.RedisError as exc:  # where watch grants live: refused until it is back (fail closed)
+        logger.warning("media auth refused: the grant store is unavailable (%s)", exc.__class__.__name__)
+        return JsonResponse({"detail": "The access store is unavailable; try again shortly."}, status=503)
+    return HttpResponse(status=204) if allowed else HttpResponse(status=401)

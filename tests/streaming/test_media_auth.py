@@ -163,3 +163,19 @@ def test_a_token_stops_when_its_user_loses_the_role_or_is_deactivated(victor, ca
     assert ask(token=token, path=cameras[0].path_name) == 401
     api_token = watch_token(user=victor, camera=cameras[0])
     assert api_token is None  # and no new one is given
+
+
+def test_with_redis_away_tokens_are_refused_and_the_apps_credential_still_works(victor, cameras, settings, monkeypatch):
+    import redis
+
+    from apps.streaming import media_auth
+
+    token = watch_token(user=victor, camera=cameras[0], grant="a-grant")
+
+    def away():
+        raise redis.ConnectionError("connection refused")
+
+    monkeypatch.setattr(media_auth, "status_store", away)
+    assert ask(token=token, path=cameras[0].path_name) == 503
+    settings.MEDIAMTX_API_USER, settings.MEDIAMTX_API_PASSWORD = "vms-api", "Api-S3cret-1"
+    assert ask(action="api", user="vms-api", password="Api-S3cret-1", protocol="") == 204
