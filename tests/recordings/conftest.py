@@ -12,6 +12,18 @@ from tests import processes
 from tests.streaming.conftest import RtspTestCamera
 
 
+@pytest.fixture(scope="package")
+def media_server():
+    """A stand-in of the recording tests' own. The session's, after the rest of a full run, stopped
+    naming the segments it recorded (seen once in CI; every recording test after that failed on it,
+    and the same tests pass on a fresh one): noted in the closing note, not yet understood."""
+    from tests.streaming.conftest import StandInMediaServer
+
+    server = StandInMediaServer(name="recordings-mediaserver")
+    yield server
+    server.stop()
+
+
 def wire(settings, server):
     settings.MEDIAMTX_API_URL = server.api_url
     settings.MEDIAMTX_PLAYBACK_URL = server.playback_url
