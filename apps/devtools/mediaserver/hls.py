@@ -191,18 +191,13 @@ def make_hls_handler(muxers, path_exists, auth=None):
                 self.wfile.write(body)
 
         def _not_found(self):
-            body = b"404 page not found"
-            self.send_response(404)
-            self._cors_headers()
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+            self._plain(404, b"404 page not found")
 
         def _refuse(self):
-            body = b"authentication error"
-            self.send_response(401)
+            self._plain(401, b"authentication error")
+
+        def _plain(self, status, body):
+            self.send_response(status)
             self._cors_headers()
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
