@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 READER_PASSWORD = "Reader-S3cret-77"
 API_USER, API_PASSWORD = "vms-api", "Api-S3cret-88"
-TOKEN_SECONDS = 3
+TOKEN_SECONDS = 6  # long enough for an on-demand source to start under load, short for the expiry test
 
 
 @pytest.fixture(scope="module")
