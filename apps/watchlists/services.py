@@ -362,10 +362,6 @@ def alert_match(*, detection):
     key = detection.plate_key or plate_key(detection.plate_text)
     created, deliveries, joined = [], [], []
     with transaction.atomic():
-        # A later, better reading of a counted detection moves its alerts' last sighting on.
-        Alert.objects.filter(sightings__detection=detection, last_seen_at__lt=detection.last_seen).update(
-            last_seen_at=detection.last_seen
-        )
         for entry in _matching_entries(detection):
             watchlist = WatchList.objects.select_for_update(no_key=True).get(pk=entry.watchlist_id)
             if AlertSighting.objects.filter(alert__watchlist=watchlist, detection=detection).exists():
@@ -393,6 +389,11 @@ def alert_match(*, detection):
                         message_id=f"msg_{uuid.uuid4().hex}",
                     )
                 )
+        # A later reading of a counted detection moves its alerts' last sighting on (after the lists' locks:
+        # alert rows are always locked after list rows).
+        Alert.objects.filter(sightings__detection=detection, last_seen_at__lt=detection.last_seen).update(
+            last_seen_at=detection.last_seen
+        )
     if created or joined:
         alert_ids, delivery_ids = [a.pk for a in created], [d.pk for d in deliveries]
         transaction.on_commit(lambda: _announce(alert_ids, delivery_ids, joined))

@@ -2,6 +2,8 @@
 webhook body with absolute console links), one alert per passage across cameras (race-safe), the alerts page
 paged and filtered with "Acknowledge all shown", and each user's own alert sound."""
 
+import html
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -255,11 +257,14 @@ def test_acknowledge_all_shown_acknowledges_only_what_the_filter_shows_each_audi
     [yard_alert] = make_alerts(yard, 1)
     client.force_login(olivia)
     page = client.get(f"/watchlists/alerts/?camera={camera.pk}").content.decode()
-    assert "Acknowledge all shown" in page
-    posted = [a.pk for a in gate_alerts] + [yard_alert.pk]  # a forged id outside the filter is ignored
-    response = client.post("/watchlists/alerts/acknowledge-shown/", {
-        "camera": camera.pk, "state": "open", "alert": posted, "next": f"/watchlists/alerts/?camera={camera.pk}",
-    })
+    form = re.search(r'<form[^>]*id="acknowledge-shown".*?</form>', page, re.S).group(0)
+    fields = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        fields.setdefault(name, []).append(html.unescape(value))
+    assert fields["camera"] == [str(camera.pk)] and fields.get("state", ["open"]) == ["open"]  # the filter goes along
+    assert sorted(map(int, fields["alert"])) == sorted(a.pk for a in gate_alerts)
+    fields["alert"].append(str(yard_alert.pk))  # a forged id outside the filter is ignored
+    response = client.post("/watchlists/alerts/acknowledge-shown/", fields)
     assert response.status_code == 302 and response["Location"] == f"/watchlists/alerts/?camera={camera.pk}"
     assert set(Alert.objects.exclude(acknowledged_at=None).values_list("pk", flat=True)) == {a.pk for a in gate_alerts}
     assert Alert.objects.get(pk=yard_alert.pk).acknowledged_at is None
