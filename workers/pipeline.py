@@ -215,8 +215,8 @@ def detect(self, ref):
 def persist_readings(**found):
     """Detections first, then the watch lists on what was written: the one place the two domains meet.
 
-    One transaction: the detections, the frame's ProcessedFrame mark, their allow-list marks, their alerts and the alerts' webhook
-    deliveries commit together or not at all. A matching failure raises and rolls the whole frame back
+    One transaction: the detections, the frame's ProcessedFrame mark, their allow-list marks, their alerts and the
+    alerts' webhook deliveries commit together or not at all. A matching failure raises and rolls the whole frame back
     (never a detection whose alert silently never happens), so a retry of the frame does all of it again.
     """
     from django.db import transaction

@@ -40,11 +40,15 @@ def _apply_role(user, role):
 
 
 def active_admins():
-    return get_user_model().objects.filter(is_active=True).filter(Q(groups__name=ADMIN) | Q(is_superuser=True)).distinct()
+    admins = Q(groups__name=ADMIN) | Q(is_superuser=True)
+    return get_user_model().objects.filter(admins, is_active=True).distinct()
 
 
 def check_an_admin_stays(*, user, role, active):
-    """Refuse a change that would leave no active admin: `user` would be `role` (None: no role) and `active`."""
+    """Refuse a change that would leave no active admin: `user` would be `role` (None: no role) and `active`.
+    Call it inside the change's transaction: it locks the admin group's row, so two admins demoting each other
+    at once are checked one after the other."""
+    Group.objects.select_for_update().filter(name=ADMIN).first()
     was_admin = user.is_active and role_of(user) == ADMIN
     if was_admin and not (active and role == ADMIN) and not active_admins().exclude(pk=user.pk).exists():
         raise ValidationError(
@@ -81,8 +85,8 @@ def user_set_role(*, user, role, actor=SYSTEM):
     require(actor, "user.change", message="Changing roles needs the admin role.")
     _clean_role(role)
     before = role_of(user)
-    check_an_admin_stays(user=user, role=role, active=user.is_active)
     with transaction.atomic():
+        check_an_admin_stays(user=user, role=role, active=user.is_active)
         _apply_role(user, role)
         if before != role:
             audit_record(actor=actor, action="user.role", target=user, changes={"role": [before, role]})
@@ -96,8 +100,8 @@ def user_set_active(*, actor, user, active):
     active = bool(active)
     if user.is_active == active:
         return user
-    check_an_admin_stays(user=user, role=role_of(user), active=active)
     with transaction.atomic():
+        check_an_admin_stays(user=user, role=role_of(user), active=active)
         user.is_active = active
         user.save(update_fields=["is_active"])
         audit_record(actor=actor, action="user.reactivate" if active else "user.deactivate", target=user,

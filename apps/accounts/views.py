@@ -42,13 +42,16 @@ def role_required(action):
 def _user_list_page(request, status=200):
     users = get_user_model().objects.order_by("username").prefetch_related("groups")
     return render(request, "accounts/user_list.html", {
-        "users": users, "roles": UserRoleForm.base_fields["role"].choices, "can_change": policy.can(request.user, "user.change"),
+        "users": users,
+        "roles": UserRoleForm.base_fields["role"].choices,
+        "can_change": policy.can(request.user, "user.change"),
     }, status=status)
 
 
 def _password_page(request, user, password, created):
     """The one page that shows a generated password; not cached, never logged, never audited."""
-    response = render(request, "accounts/user_password.html", {"target": user, "password": password, "created": created})
+    context = {"target": user, "password": password, "created": created}
+    response = render(request, "accounts/user_password.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

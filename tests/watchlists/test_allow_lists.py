@@ -124,3 +124,14 @@ def test_the_suppress_option_is_saved_from_the_form_and_the_api(olivia, client):
     assert WatchList.objects.get(name="Staff").suppress_alerts is False  # an unticked box
     created = api_as(olivia).post("/api/watchlists/", {"name": "Family", "kind": "allow", "entries": []}, format="json")
     assert created.status_code == 201 and created.json()["suppress_alerts"] is True
+
+
+def test_both_api_schemas_document_the_mark(alice):
+    api = api_as(alice)
+    drf = api.get("/api/schema/", {"format": "json"}).json()
+    assert "allow_list" in drf["components"]["schemas"]["Detection"]["properties"]
+    params = {p["name"]: p for p in drf["paths"]["/api/detections/"]["get"]["parameters"]}
+    assert sorted(params["allow_list"]["schema"]["enum"]) == ["off", "on"]
+    assert "suppress_alerts" in drf["components"]["schemas"]["WatchList"]["properties"]
+    ninja = api.get("/api/openapi.json").json()
+    assert "allow_list" in ninja["components"]["schemas"]["DetectionOut"]["properties"]
