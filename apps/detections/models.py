@@ -35,6 +35,10 @@ class Detection(models.Model):
         max_length=16, blank=True, editable=False, help_text="plate_text with confusable characters folded; kept by save()."
     )
 
+    # The allow list (residents, staff) the plate was on when the passage was stored, by name: what the gate
+    # knew then. Set in the persist transaction (apps/watchlists/services.allow_match); "" when on none.
+    allow_list = models.CharField(max_length=100, blank=True, default="")
+
     snapshot = models.FileField(upload_to="snapshots/%Y/%m/%d/", blank=True)
     plate_crop = models.FileField(upload_to="plates/%Y/%m/%d/", blank=True)
 
@@ -49,6 +53,8 @@ class Detection(models.Model):
             models.Index(fields=["vehicle_class", "-last_seen"]),
             # Exact and prefix (LIKE 'X%') lookups of the confusable form, whatever the collation.
             models.Index(fields=["plate_key"], name="detection_plate_key_like", opclasses=["varchar_pattern_ops"]),
+            # "On an allow list" searches: the few marked passages, newest first.
+            models.Index(fields=["-last_seen"], name="detection_allow_listed", condition=~models.Q(allow_list="")),
         ]
 
     def save(self, *args, **kwargs):

@@ -203,3 +203,13 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
         transaction.on_commit(notify)
         transaction.on_commit(lambda: _delete_unreferenced(replaced))
     return written
+
+
+def detection_mark_allow_list(*, detection, allow_list):
+    """Record the allow list the detection's plate is on ("" for none), in the caller's transaction, so the mark
+    commits with the passage. The live push sent on commit carries it (it reads this same object)."""
+    allow_list = allow_list or ""
+    if detection.allow_list != allow_list:
+        detection.allow_list = allow_list
+        Detection.objects.filter(pk=detection.pk).update(allow_list=allow_list)
+    return detection
