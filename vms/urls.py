@@ -41,6 +41,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Not "user-list": the DRF router names /api/users/ so, and the console link opened the JSON.
     path("users/", account_views.user_list, name="users"),
+    path("cameras/<int:pk>/test-connection/", streaming_views.camera_test_connection, name="camera-test-connection"),
     path("cameras/", include("apps.cameras.urls")),
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),
