@@ -79,6 +79,9 @@ def test_a_camera_on_a_closed_port_shows_why_and_test_connection_names_it(alice,
     assert reason.startswith("source failed: connection refused"), reason
     assert driver.find_element(By.CSS_SELECTOR, "[data-field=state_reason]").is_displayed()
     assert "Ready" not in text_of(driver, ".badges") and not driver.find_elements(By.CSS_SELECTOR, ".badge.ready")
+    # The player, retrying, says the same instead of "no video yet" for ever.
+    wait_for(lambda: "connection refused" in (text_of(driver, "[data-player-status]") or ""),
+             timeout=30, interval=0.5, what="the player's reason")
     shot(driver, "camera-health-01-offline-with-reason")
 
     driver.find_element(By.CSS_SELECTOR, "[data-action=test-connection]").click()
