@@ -58,6 +58,8 @@ def source_check(url, *, timeout=8.0):
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return SourceCheck(False, "timeout", f"timeout: no answer from the camera within {timeout:g} s")
+    except OSError:  # no ffprobe on this machine: the check's own failure, not the camera's
+        return SourceCheck(False, "error", "cannot test here: ffprobe is not installed on the server")
     try:
         streams = json.loads(result.stdout or "{}").get("streams") or []
     except ValueError:

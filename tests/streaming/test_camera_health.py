@@ -130,6 +130,12 @@ def test_a_camera_that_never_answers_is_a_timeout_within_the_setting(client, oli
     assert (timezone.now() - started).total_seconds() < 5
 
 
+def test_a_server_without_ffprobe_says_so_rather_than_failing(client, olivia, alice, closed_port, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    answer = connection_answer(client, olivia, camera_at(alice, closed_port))
+    assert answer["kind"] == "error" and "ffprobe is not installed" in answer["message"]
+
+
 def test_a_viewer_may_not_test_a_connection(client, victor, alice, closed_port):
     camera = camera_at(alice, closed_port)
     client.force_login(victor)
