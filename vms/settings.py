@@ -247,6 +247,17 @@ STREAM_IDLE_PROBE_SECONDS = float(env("STREAM_IDLE_PROBE_SECONDS", "120"))
 STREAM_FRESH_FRAME_SECONDS = float(env("STREAM_FRESH_FRAME_SECONDS", "10"))
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.
 STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
+# A camera offline or frozen this long raises a camera-health notification (console toast, event); back
+# online clears it. 0: never.
+try:
+    CAMERA_OFFLINE_ALERT_SECONDS = float(env("CAMERA_OFFLINE_ALERT_SECONDS", "60"))
+except ValueError:
+    CAMERA_OFFLINE_ALERT_SECONDS = -1.0
+if not 0 <= CAMERA_OFFLINE_ALERT_SECONDS < float("inf"):
+    sys.exit(f"CAMERA_OFFLINE_ALERT_SECONDS: {env('CAMERA_OFFLINE_ALERT_SECONDS')!r} is not a number of seconds"
+             " (0 or more; 0 turns the notification off)")
+# "Test connection" and the probe's look at a camera's own source give up after this long.
+CAMERA_TEST_SECONDS = float(env("CAMERA_TEST_SECONDS", "8"))
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("users/<int:pk>/role/", account_views.user_role, name="users-role"),
     path("users/<int:pk>/active/", account_views.user_active, name="users-active"),
     path("users/<int:pk>/password/", account_views.user_password, name="users-password"),
+    path("cameras/<int:pk>/test-connection/", streaming_views.camera_test_connection, name="camera-test-connection"),
     path("cameras/", include("apps.cameras.urls")),
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),

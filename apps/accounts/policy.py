@@ -38,7 +38,8 @@ RULES = {
     "watchlist.change": OPERATOR,
     "webhook.view": OPERATOR,  # webhook URLs (often a receiver's bearer secret) and signing secrets
     "alert.acknowledge": OPERATOR,
-    "clip.keep": OPERATOR,  # an evidence lock: a detection's clip kept for good, exempt from retention
+    "clip.keep": OPERATOR,
+    "camera.test": OPERATOR,  # "Test connection": connect to a camera's own source and say what failed  # an evidence lock: a detection's clip kept for good, exempt from retention
     # everything else: admins
     "camera.change": ADMIN,
     "camera.purge": ADMIN,  # an archived camera's detections, alerts, recordings and kept clips, for good

@@ -38,11 +38,11 @@ class CameraSerializer(serializers.ModelSerializer):
             "id", "name", "rtsp_url", "username", "password", "has_password", "location",
             "enabled", "ai_enabled", "plate_camera", "ai_fps", "recording_mode", "recording_retention_days",
             "provision_state", "provision_error", "provision_attempts", "provisioned_at",
-            "stream_state", "stream_state_since", "zones", "urls", "created_at", "updated_at",
+            "stream_state", "stream_reason", "stream_state_since", "zones", "urls", "created_at", "updated_at",
         ]
         read_only_fields = [
             "provision_state", "provision_error", "provision_attempts", "provisioned_at",
-            "stream_state", "stream_state_since", "created_at", "updated_at",
+            "stream_state", "stream_reason", "stream_state_since", "created_at", "updated_at",
         ]
         # Uniqueness is the service's rule, with its own message.
         extra_kwargs = {"name": {"validators": []}}

@@ -65,6 +65,11 @@ class Camera(models.Model):
 
     stream_state = models.CharField(max_length=10, choices=StreamState.choices, default=StreamState.UNKNOWN)
     stream_state_since = models.DateTimeField(null=True, blank=True)
+    # Why the stream is in its state, in words ("connection refused: …"); empty when online.
+    stream_reason = models.CharField(max_length=300, blank=True)
+    # When operators were told the camera has been offline or frozen too long (CAMERA_OFFLINE_ALERT_SECONDS);
+    # cleared, with a notice, when it is back online.
+    health_alerted_at = models.DateTimeField(null=True, blank=True)
 
     # Set when the camera is deleted: it is out of service (disabled, no media path, in no live list)
     # but its detections, alerts and recordings stay, under its name, until an admin purges them.

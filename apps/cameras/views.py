@@ -28,6 +28,7 @@ def _detail_context(request, camera, zones_form=None, draft_zones=None):
         "zones_data": draft_zones if draft_zones is not None else _zones_data(camera),
         "zones_form": zones_form or ZonesForm(),
         "can_edit": can(request.user, "camera.change"),
+        "can_test": can(request.user, "camera.test"),
     }
 
 

@@ -11,6 +11,7 @@ from apps.accounts.auth import router_requires
 from apps.cameras import services as camera_services
 from apps.cameras.media import stream_urls
 from apps.cameras.models import Camera
+from apps.cameras.presenters import camera_state
 from apps.streaming import services
 from apps.streaming.media_auth import login_grant, watch_token
 
@@ -41,7 +42,11 @@ class StreamOut(Schema):
     provision_error: str
     provision_attempts: int
     stream_state: str
+    stream_reason: str
     stream_state_since: str | None
+    state: str
+    state_label: str
+    state_reason: str
     runtime: StreamRuntime | None
     urls: StreamUrls
 
@@ -57,10 +62,12 @@ def _stream(camera, store):
         "provision_error": camera.provision_error,
         "provision_attempts": camera.provision_attempts,
         "stream_state": camera.stream_state,
+        # Why, in words: the source's failure ("source failed: connection refused: …") where it is known.
+        "stream_reason": camera.stream_reason,
         "stream_state_since": camera.stream_state_since.isoformat() if camera.stream_state_since else None,
         "runtime": json.loads(raw) if raw else None,
         "urls": stream_urls(camera),
-    }
+    } | camera_state(camera.provision_state, camera.stream_state, camera.provision_error, camera.stream_reason)
 
 
 @router.get("/cameras", response=list[StreamOut], summary="Stream state of every camera")
@@ -97,3 +104,21 @@ def stream_reprovision(request, camera_id: int):
     camera = get_object_or_404(Camera, pk=camera_id)
     camera = camera_services.camera_reprovision(actor=request.auth, camera=camera)
     return 202, _stream(camera, services.status_store())
+
+
+class ConnectionTestOut(Schema):
+    ok: bool
+    kind: str
+    message: str
+    codec: str
+    width: int
+    height: int
+
+
+@router.post("/cameras/{camera_id}/test-connection", response=ConnectionTestOut, summary="Test the camera's connection")
+def stream_test_connection(request, camera_id: int):
+    """Connect to the camera's own RTSP source (DESCRIBE, first frames) within CAMERA_TEST_SECONDS and say
+    what failed (`kind`: dns, refused, unreachable, unauthorized, forbidden, not_found, timeout, codec,
+    no_video, error) or, when `ok`, the codec and picture size. Operators and up."""
+    camera = get_object_or_404(Camera.objects.active(), pk=camera_id)
+    return services.camera_test_connection(actor=request.auth, camera=camera).as_dict()

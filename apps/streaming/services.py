@@ -8,18 +8,22 @@ import json
 import logging
 import subprocess
 import time
+from datetime import timedelta
 from urllib.parse import quote
 
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.accounts.policy import require
+from apps.audit.services import audit_record
 from apps.cameras.media import reader_rtsp_url
 from apps.cameras.models import Camera, ProvisionState, StatusChange, StreamState
 from apps.cameras.presenters import camera_public
 from apps.streaming.client import MediaServerError, PathNotFound, media_server
+from apps.streaming.source_check import SourceCheck, source_check
 from vms import events, live, pipeline_metrics
 from vms.encryption import decrypt
 
@@ -115,9 +119,16 @@ def camera_set_stream_state(*, camera_id, state, reason=""):
     (one row, one event) per period. The probe that comes after the hold
     records whatever the camera does then.
     """
+    reason = reason[:300]
     with transaction.atomic():
         camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
-        if camera is None or camera.stream_state == state:
+        if camera is None:
+            return False
+        if camera.stream_state == state:
+            if camera.stream_reason != reason:  # same state, a better-known cause: no row, no event, shown
+                camera.stream_reason = reason
+                camera.save(update_fields=["stream_reason"])
+                transaction.on_commit(lambda: _push_camera_state(camera, from_state=state, reason=reason))
             return False
         held = timezone.now() - (camera.stream_state_since or timezone.now())
         if camera.stream_state != StreamState.UNKNOWN and held.total_seconds() < settings.STREAM_STATE_HOLD_SECONDS:
@@ -127,17 +138,22 @@ def camera_set_stream_state(*, camera_id, state, reason=""):
         )
         camera.stream_state = state
         camera.stream_state_since = timezone.now()
-        camera.save(update_fields=["stream_state", "stream_state_since"])
+        camera.stream_reason = reason
+        camera.save(update_fields=["stream_state", "stream_state_since", "stream_reason"])
 
         def notify():
-            payload = camera_public(camera) | {"from_state": change.from_state, "reason": change.reason}
             events.publish("camera.status", {"camera_id": camera.pk, "camera_name": camera.name,
                                              "state": state, "from_state": change.from_state, "reason": change.reason})
-            live.push(live.STATUS, "camera.status", payload)
-            live.push(f"camera.{camera.pk}", "camera.status", payload)
+            _push_camera_state(camera, from_state=change.from_state, reason=change.reason)
 
         transaction.on_commit(notify)
     return True
+
+
+def _push_camera_state(camera, *, from_state, reason):
+    payload = camera_public(camera) | {"from_state": from_state, "reason": reason}
+    live.push(live.STATUS, "camera.status", payload)
+    live.push(f"camera.{camera.pk}", "camera.status", payload)
 
 
 def camera_set_provision_state(*, camera_id, state, error=""):
@@ -265,6 +281,7 @@ def stream_status_poll():
     except MediaServerError as exc:
         for camera in cameras:
             camera_set_stream_state(camera_id=camera.pk, state=StreamState.OFFLINE, reason=f"media server: {exc}")
+        camera_health_notify()
         return []
     now = time.time()
     last_frames = pipeline_metrics.last_frame_times([camera.pk for camera in cameras])
@@ -299,6 +316,7 @@ def stream_status_poll():
         if _probe_due(store, camera.pk, period, now):
             due.append(camera.pk)
     pipe.execute()
+    camera_health_notify()
     return due
 
 
@@ -327,17 +345,119 @@ def picture_changes(frames):
     return changed >= CHANGED_PIXELS
 
 
+def camera_source_check(camera):
+    """Reach the camera itself (not the media server) and say what failed, in words."""
+    try:
+        url = camera.source_url()
+    except ValueError:
+        return SourceCheck(False, "error", "the camera's password cannot be decrypted: enter it again")
+    return source_check(url, timeout=settings.CAMERA_TEST_SECONDS)
+
+
+def _source_failed(check):
+    return f"source failed: {check.message}"
+
+
 def camera_probe(camera_id):
-    """Look at the picture: no frames is offline, a picture that does not change is frozen."""
+    """Look at the picture: no frames is offline, a picture that does not change is frozen.
+
+    The media server's API says only that a path is not ready, never why (MediaMTX logs its source
+    error), so where it has no picture the camera is asked directly: a refused port, an unknown
+    host, a wrong path or password is the reason shown, at once, without waiting for the media
+    server's on-demand start to time out.
+    """
     camera = Camera.objects.filter(pk=camera_id, enabled=True).first()
     if camera is None:
         return None
+    if not _path_ready(camera):
+        check = camera_source_check(camera)
+        if not check.ok:
+            camera_set_stream_state(camera_id=camera_id, state=StreamState.OFFLINE, reason=_source_failed(check))
+            return StreamState.OFFLINE
     frames = sample_frames(reader_rtsp_url(camera))
     if len(frames) < 2:
-        state, reason = StreamState.OFFLINE, "no video from the camera"
+        check = camera_source_check(camera)
+        reason = "no video through the media server" if check.ok else _source_failed(check)
+        state = StreamState.OFFLINE
     elif not picture_changes(frames):
         state, reason = StreamState.FROZEN, "the picture stopped changing"
     else:
         state, reason = StreamState.ONLINE, ""
     camera_set_stream_state(camera_id=camera_id, state=state, reason=reason)
     return state
+
+
+def _path_ready(camera):
+    raw = status_store().get(f"stream:{camera.path_name}")
+    return bool(raw) and bool(json.loads(raw).get("ready"))
+
+
+# --- test connection -----------------------------------------------------------------------
+
+
+def camera_test_connection(*, actor, camera):
+    """Connect to the camera as the media server would and answer what happened (operators and up).
+
+    Run in the request, bounded by CAMERA_TEST_SECONDS: the operator waits for this answer anyway,
+    and the web server runs it on a thread of its own. The answer and the log never hold the URL.
+    """
+    require(actor, "camera.test", message="Testing a camera's connection needs the operator role.")
+    check = camera_source_check(camera)
+    audit_record(actor=actor, action="camera.test_connection", target=camera, changes={"result": check.kind})
+    logger.info("camera %s connection test: %s", camera.pk, check.kind)
+    return check
+
+
+# --- camera health notifications -------------------------------------------------------------
+
+DOWN_STATES = (StreamState.OFFLINE, StreamState.FROZEN)
+
+
+def camera_health_notify():
+    """Tell operators of each camera offline or frozen for CAMERA_OFFLINE_ALERT_SECONDS (once), and
+    that it is back when it is online again. Returns (raised, cleared) camera ids."""
+    now = timezone.now()
+    raised, cleared = [], []
+    if settings.CAMERA_OFFLINE_ALERT_SECONDS:
+        cutoff = now - timedelta(seconds=settings.CAMERA_OFFLINE_ALERT_SECONDS)
+        down = Camera.objects.active().filter(
+            enabled=True, stream_state__in=DOWN_STATES, stream_state_since__lte=cutoff, health_alerted_at__isnull=True
+        )
+        for camera in down:
+            # A conditional update: two polls at once raise it once.
+            if Camera.objects.filter(pk=camera.pk, health_alerted_at__isnull=True).update(health_alerted_at=now):
+                raised.append(camera.pk)
+                _announce_health(camera, "camera.offline")
+    back = Camera.objects.filter(health_alerted_at__isnull=False).exclude(stream_state__in=DOWN_STATES)
+    # Deleted or disabled: nothing to watch, nothing to announce.
+    Camera.objects.filter(Q(enabled=False) | Q(archived_at__isnull=False), health_alerted_at__isnull=False).update(
+        health_alerted_at=None
+    )
+    for camera in back.filter(stream_state=StreamState.ONLINE):
+        if Camera.objects.filter(pk=camera.pk, health_alerted_at__isnull=False).update(health_alerted_at=None):
+            cleared.append(camera.pk)
+            _announce_health(camera, "camera.recovered")
+    return raised, cleared
+
+
+def camera_health_notification(camera, kind):
+    """The body of a camera-health `system.notification` (docs/events.md) and its console push."""
+    public = camera_public(camera)
+    if kind == "camera.offline":
+        seconds = int((timezone.now() - camera.stream_state_since).total_seconds()) if camera.stream_state_since else 0
+        title = f"Camera {camera.name} is {camera.stream_state}"
+        message = f"{camera.name} has been {camera.stream_state} for {seconds} s"
+        message += f": {camera.stream_reason}." if camera.stream_reason else "."
+        level = "warning"
+    else:
+        title = f"Camera {camera.name} is back online"
+        message = f"{camera.name} is online again."
+        level = "info"
+    return {"kind": kind, "level": level, "title": title, "message": message, "camera": public}
+
+
+def _announce_health(camera, kind):
+    body = camera_health_notification(camera, kind)
+    logger.log(logging.WARNING if kind == "camera.offline" else logging.INFO, "%s", body["message"])
+    transaction.on_commit(lambda: (events.publish("system.notification", body),
+                                   live.push(live.NOTIFICATIONS, "camera.health", body)))

@@ -2,7 +2,7 @@
  *
  * Elements with data-camera-id="ID" are updated from the events camera.status,
  * camera.updated and camera.deleted; inside them, [data-field=...] elements get
- * the new values. Everything is written with textContent: names are user data.
+ * the new values: the one state badge (state, state_label) and why (state_reason). Everything is written with textContent: names are user data.
  *
  * Every message is also re-dispatched as a DOM event `vms:live` (detail: {event, payload}) so other scripts
  * (live feed, alert toasts, dashboard) share this one socket. Included twice on a page, it connects once.
@@ -24,12 +24,14 @@
     return state.charAt(0).toUpperCase() + state.slice(1);
   }
 
-  function setBadge(el, state) {
+  // The one state badge: its class and words come from the server (presenters.camera_state), so "Ready"
+  // is never shown apart from the stream's state.
+  function setBadge(el, state, text) {
     if (!el || !state) return;
     STATES.forEach(function (s) { el.classList.remove(s); });
     el.classList.add("badge");
     el.classList.add(String(state).replace(/[^a-z]/g, ""));
-    el.textContent = label(state);
+    el.textContent = text || label(state);
   }
 
   function setConnection(text, state) {
@@ -65,17 +67,14 @@
       box.querySelectorAll("[data-field=name]").forEach(function (el) {
         if (payload.name !== undefined) el.textContent = payload.name;
       });
-      box.querySelectorAll("[data-field=stream_state]").forEach(function (el) { setBadge(el, payload.stream_state); });
-      box.querySelectorAll("[data-field=provision_state]").forEach(function (el) {
-        setBadge(el, payload.provision_state);
-        if (payload.provision_error !== undefined) el.title = payload.provision_error || "";
+      box.querySelectorAll("[data-field=state]").forEach(function (el) {
+        setBadge(el, payload.state, payload.state_label);
       });
-      if (payload.provision_error !== undefined) {
-        box.querySelectorAll("[data-field=provision_error]").forEach(function (el) {
-          var text = el.querySelector("[data-field=provision_error_text]") || el;
-          text.textContent = payload.provision_error || "";
-          el.hidden = !payload.provision_error;
+      if (payload.state_reason !== undefined) {
+        box.querySelectorAll("[data-field=state_reason_text]").forEach(function (el) {
+          el.textContent = payload.state_reason || "";
         });
+        box.querySelectorAll("[data-field=state_reason]").forEach(function (el) { el.hidden = !payload.state_reason; });
       }
     });
     document.dispatchEvent(new CustomEvent("vms:camera", { detail: payload }));
@@ -112,8 +111,8 @@
         streams.forEach(function (stream) {
           if (!containers(stream.camera_id).length) return;
           update({
-            id: stream.camera_id, name: stream.name, provision_state: stream.provision_state,
-            provision_error: stream.provision_error, stream_state: stream.stream_state,
+            id: stream.camera_id, name: stream.name, state: stream.state, state_label: stream.state_label,
+            state_reason: stream.state_reason,
           });
         });
       })

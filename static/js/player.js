@@ -150,7 +150,7 @@
           if (video._stopped) return;
           var delay = Math.min(15000, 1000 * Math.pow(2, attempts));
           attempts += 1;
-          status(video, "no video yet, retrying…", "retrying");
+          status(video, retryText(video), "retrying");
           // The token may be what was refused: renew it first (a refusal stops the player).
           setTimeout(function () { renewToken(video).then(start, function () { if (!video._stopped) start(); }); }, delay);
         });
@@ -190,6 +190,20 @@
       }
     }, function () { if (!video._stopped) playHls(video, hls); });
   }
+
+  // Why there is no video, when the server knows (live-status.js passes each camera's state on as `vms:camera`).
+  function retryText(video) {
+    return video._cameraReason ? "no video: " + video._cameraReason + " — retrying…" : "no video yet, retrying…";
+  }
+
+  document.addEventListener("vms:camera", function (event) {
+    var camera = event.detail || {};
+    if (camera.state_reason === undefined) return;
+    document.querySelectorAll('[data-camera-id="' + String(Number(camera.id)) + '"] video[data-hls]').forEach(function (video) {
+      video._cameraReason = camera.state_reason || "";
+      if (video.dataset.state === "retrying") status(video, retryText(video), "retrying");
+    });
+  });
 
   function init() {
     document.querySelectorAll("video[data-hls]").forEach(setup);

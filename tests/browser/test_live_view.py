@@ -78,12 +78,13 @@ def test_an_admin_adds_a_camera_watches_it_live_then_a_mosaic_of_four(alice, liv
     # The page plays the live video (provisioned by the worker, HLS from the media server).
     videos = wait_until_all_play(driver, 1)
     assert videos[0]["transport"] == "hls"
-    wait_for(lambda: text_of(driver, "[data-field=provision_state]") == "Ready", timeout=30, what="provisioned badge")
+    # Provisioned, the stream not judged yet: "Ready" only together with the stream's state.
+    wait_for(lambda: text_of(driver, "[data-field=state]") == "Ready, checking video…", timeout=30, what="provisioned badge")
     # A status change pushed over the WebSocket updates the badge without a reload.
     wait_for(lambda: driver.execute_script("return document.documentElement.dataset.live") == "open",
              timeout=15, what="the live WebSocket")
     camera_set_stream_state(camera_id=camera.pk, state="online")
-    wait_for(lambda: text_of(driver, "[data-field=stream_state]") == "Online", timeout=10, what="live badge")
+    wait_for(lambda: text_of(driver, "[data-field=state]") == "Online", timeout=10, what="live badge")
     shot(driver, "03-camera-live")
 
     # Draw a zone on a frozen frame: four clicks on the picture, close, name, save.

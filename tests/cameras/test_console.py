@@ -1,5 +1,7 @@
 """Console camera pages: admins add, edit, delete and draw zones through the services; everyone watches."""
 
+import re
+
 import pytest
 
 from apps.cameras.models import Camera, Zone
@@ -199,8 +201,7 @@ class TestPages:
         assert f'data-hls="http://127.0.0.1:8888/cam_{camera.pk}/index.m3u8"' in page
         assert "hls-1.7.4.min.js" in page and "js/player.js" in page and "js/live-status.js" in page
         assert f'data-camera-id="{camera.pk}"' in page
-        assert '<span class="badge pending" data-field="provision_state"' in page
-        assert '<span class="badge unknown" data-field="stream_state"' in page
+        assert '<span class="badge pending" data-field="state"' in page and ">Provisioning…</span>" in page
 
     def test_a_provisioning_error_is_shown(self, client, victor, camera):
         Camera.objects.filter(pk=camera.pk).update(provision_state="error", provision_error="media server: 500 boom")
@@ -208,12 +209,29 @@ class TestPages:
         page = client.get(f"/cameras/{camera.pk}/").content.decode()
         assert "media server: 500 boom" in page and '<span class="badge error"' in page
 
-    def test_the_list_shows_states_as_badges(self, client, victor, camera):
+    def test_the_list_shows_one_state_badge_per_camera(self, client, victor, camera):
         Camera.objects.filter(pk=camera.pk).update(stream_state="online", provision_state="ready")
         client.force_login(victor)
         page = client.get("/cameras/").content.decode()
-        assert '<span class="badge online" data-field="stream_state">Online</span>' in page
-        assert '<span class="badge ready" data-field="provision_state"' in page
+        assert re.search(r'<span class="badge online" data-field="state"[^>]*>Online</span>', page)
+        assert "badge ready" not in page
+
+    def test_a_provisioned_camera_that_is_offline_shows_offline_and_why_never_a_green_ready(self, client, victor, camera):
+        Camera.objects.filter(pk=camera.pk).update(
+            stream_state="offline", provision_state="ready", stream_reason="source failed: connection refused"
+        )
+        client.force_login(victor)
+        for url in (f"/cameras/{camera.pk}/", "/cameras/"):
+            page = client.get(url).content.decode()
+            assert re.search(r'<span class="badge offline" data-field="state"[^>]*>Offline</span>', page), url
+            assert "source failed: connection refused" in page, url
+            assert "badge ready" not in page and ">Ready<" not in page, url
+
+    def test_a_provisioned_camera_not_yet_checked_says_ready_with_the_stream_state(self, client, victor, camera):
+        Camera.objects.filter(pk=camera.pk).update(stream_state="unknown", provision_state="ready")
+        client.force_login(victor)
+        page = client.get(f"/cameras/{camera.pk}/").content.decode()
+        assert re.search(r'<span class="badge unknown" data-field="state"[^>]*>Ready, checking video…</span>', page)
 
 
 class TestZones:

@@ -41,6 +41,9 @@ RULES = {
     "cameras/<int:pk>/edit/": ("/cameras/{camera}/edit/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 200)}),
     "cameras/<int:pk>/delete/": ("/cameras/{camera}/delete/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 302)}),
     "cameras/<int:pk>/zones/": ("/cameras/{camera}/zones/", {"GET": (302, 403, 403, 403, 405), "POST": (302, 403, 403, 403, 302)}),
+    "cameras/<int:pk>/test-connection/": (
+        "/cameras/{camera}/test-connection/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 200, 200)}
+    ),
     "mosaics/": ("/mosaics/", {"GET": (302, 403, 200, 200, 200)}),
     "mosaics/add/": ("/mosaics/add/", {"GET": (302, 403, 403, 200, 200), "POST": (302, 403, 403, 200, 200)}),
     "mosaics/<int:pk>/": ("/mosaics/{mosaic}/", {"GET": (302, 403, 200, 200, 200)}),
@@ -132,6 +135,9 @@ RULES = {
     # The player's watch token (bound to the login it was asked with; tests/streaming/test_media_auth.py).
     "api/streaming/cameras/<camera_id>/watch-token": (
         "/api/streaming/cameras/{camera}/watch-token", {"GET": (401, 403, 200, 200, 200), "POST": (405, 405, 405, 405, 405)}
+    ),
+    "api/streaming/cameras/<camera_id>/test-connection": (
+        "/api/streaming/cameras/{camera}/test-connection", {"GET": (405, 405, 405, 405, 405), "POST": (401, 403, 403, 200, 200)}
     ),
     "api/streaming/cameras/<camera_id>/provision": (
         "/api/streaming/cameras/{camera}/provision", {"GET": (405, 405, 405, 405, 405), "POST": (401, 403, 403, 403, 202)}

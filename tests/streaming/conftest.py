@@ -181,21 +181,28 @@ def distinct_free_ports(count):
 
 
 class RtspTestCamera:
-    """An RTSP camera (GStreamer, x264 test pattern) that logs each client connection."""
+    """An RTSP camera (GStreamer, x264 test pattern) that logs each client connection.
 
-    def __init__(self, width=640, height=360):
+    `login=("user", "password")`: it asks for them (Basic, 401 without); `codec="mjpeg"`: it sends
+    Motion JPEG, which the console cannot play."""
+
+    def __init__(self, width=640, height=360, login=None, codec="h264"):
         from tests import processes
 
         self.port = processes.free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/stream"
         self.size = f"{width}x{height}"
+        self.login = login
+        self.codec = codec
         self.start()
 
     def start(self):
         from tests import processes
 
+        login = ":".join(self.login) if self.login else "-"
         self.process = processes.Process(
-            f"testcamera-{self.port}", [sys.executable, __file__, str(self.port), self.size], cwd=REPO_ROOT
+            f"testcamera-{self.port}", [sys.executable, __file__, str(self.port), self.size, login, self.codec],
+            cwd=REPO_ROOT,
         )
         processes.wait_for(
             lambda: self.process.check_alive() and "camera: serving" in self.process.output(),
@@ -235,7 +242,13 @@ def ffprobe_streams(url, timeout=10):
     return dict(line.split("=", 1) for line in result.stdout.split())
 
 
-def serve_test_camera(port, width, height):
+ENCODERS = {
+    "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay0 pt=96",
+    "mjpeg": "videoconvert ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay name=pay0 pt=26",
+}
+
+
+def serve_test_camera(port, width, height, login="-", codec="h264"):
     import gi
 
     gi.require_version("Gst", "1.0")
@@ -249,9 +262,18 @@ def serve_test_camera(port, width, height):
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(
         f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate=25/1 "
-        "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay0 pt=96 )"
+        f"! {ENCODERS[codec]} )"
     )
     factory.set_shared(True)
+    if login != "-":
+        user, password = login.split(":", 1)
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", "viewer")
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+        server.set_auth(auth)
+        factory.add_role_from_structure(Gst.Structure.from_string(
+            "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])
     server.get_mount_points().add_factory("/stream", factory)
     server.connect("client-connected", lambda *_: print("camera: client connected", flush=True))
     if not server.attach(None):
@@ -263,4 +285,4 @@ def serve_test_camera(port, width, height):
 if __name__ == "__main__":
     camera_port = int(sys.argv[1])
     camera_width, camera_height = (int(n) for n in (sys.argv[2] if len(sys.argv) > 2 else "640x360").split("x"))
-    serve_test_camera(camera_port, camera_width, camera_height)
+    serve_test_camera(camera_port, camera_width, camera_height, *sys.argv[3:5])

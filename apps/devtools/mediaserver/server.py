@@ -28,6 +28,9 @@ def relayed(conf):
     return conf["source"].startswith("rtsp://")
 
 
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
 class MediaServer:
     def __init__(self, host="127.0.0.1", rtsp_port=8554, hls_idle_seconds=60.0):
         self.started = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
@@ -120,16 +123,19 @@ class MediaServer:
         ready_time = state.get("ready_time")
         ready = ready_time is not None
         received, sent = state.get("bytes_received", 0), state.get("bytes_sent", 0)
+        source = relayed(self.confs[name])
         return {
             "name": name,
             "confName": name,
-            "source": {"type": "rtspSource", "id": ""} if relayed(self.confs[name]) else None,
+            "source": {"type": "rtspSource", "id": ""} if source else None,
             "ready": ready,
             "readyTime": ready_time,
             "available": ready,
             "availableTime": ready_time,
-            "online": ready,
-            "onlineTime": ready_time,
+            # MediaMTX v1.20.1 calls a path with a pulled source online from the start, at Go's zero time,
+            # whether or not the source answers (measured: tests/streaming/test_camera_health.py).
+            "online": ready or source,
+            "onlineTime": ready_time or (ZERO_TIME if source else None),
             "tracks": ["H264"] if ready else [],
             "tracks2": [{"codec": "H264", "codecProps": state.get("track") or {}}] if ready else [],
             "bytesReceived": received,
