@@ -6,7 +6,7 @@ from apps.detections.models import Detection, plate_key
 
 VEHICLE_CLASSES = ("car", "truck", "bus", "motorcycle")
 MATCH_MODES = [
-    ("similar", "Same plate, tolerant (O/0, I/1, B/8, S/5, Z/2, G/6)"),
+    ("similar", "Same plate, tolerant (O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N)"),
     ("similar_prefix", "Starts with, tolerant"),
     ("exact", "Exactly as read"),
     ("prefix", "Starts with, as read"),

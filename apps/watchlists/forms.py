@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.cameras.models import Camera
 from apps.detections.forms import DATETIME_FORMATS
-from apps.watchlists.models import PATTERN_MAX_LENGTH, WatchList, WatchListKind
+from apps.watchlists.models import PATTERN_MAX_LENGTH, WatchList, WatchListKind, WatchListMatch
 from apps.watchlists.selectors import ALERT_STATES
 
 
@@ -38,6 +38,11 @@ class WatchListForm(forms.Form):
     )
     description = forms.CharField(max_length=300, required=False)
     enabled = forms.BooleanField(required=False, initial=True)
+    match_mode = forms.ChoiceField(
+        label="Matching", choices=WatchListMatch.choices, initial=WatchListMatch.TOLERANT, required=False,
+        help_text="Tolerant: a misread plate still matches (O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N). "
+        "Exact: only the plate as read.",
+    )
     suppress_alerts = forms.BooleanField(
         label="Suppress alerts for these plates", required=False, initial=True,
         help_text="Allow lists only: a plate on this list raises no alert, even where an alert list names it.",
@@ -46,7 +51,7 @@ class WatchListForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "ABC1234 the director's car\nXYZ*\n?BC1234"}),
         help_text="One plate a line, then an optional note. Letters and digits, * for any characters, ? for one. "
-        "O/0, I/1, B/8, S/5, Z/2 and G/6 match each other.",
+        "On a tolerant list O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6 and W/M/N match each other.",
     )
     webhook_url = forms.CharField(
         label="Webhook URL",
@@ -65,6 +70,7 @@ class WatchListForm(forms.Form):
                     "kind": watchlist.kind,
                     "description": watchlist.description,
                     "enabled": watchlist.enabled,
+                    "match_mode": watchlist.match_mode,
                     "suppress_alerts": watchlist.suppress_alerts,
                     "entries": entries_text(watchlist),
                     "webhook_url": watchlist.webhook_url,
@@ -79,6 +85,7 @@ class WatchListForm(forms.Form):
             "kind": data["kind"],
             "description": data["description"],
             "enabled": data["enabled"],
+            "match_mode": data["match_mode"] or WatchListMatch.TOLERANT,
             "suppress_alerts": data["suppress_alerts"],
             "webhook_url": data["webhook_url"],
             "entries": parse_entries(data["entries"]),

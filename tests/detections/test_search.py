@@ -1,4 +1,4 @@
-"""Detection search: by plate (exact, prefix, tolerant of O/0, I/1, B/8, S/5, Z/2, G/6), camera, vehicle class
+"""Detection search: by plate (exact, prefix, tolerant of OCR's confusions), camera, vehicle class
 and time range; the same in the console, the API and the CSV export; bad input is a message or a 400."""
 
 from datetime import timedelta
