@@ -30,15 +30,17 @@ def _query_without_page(request):
 @role_required("detection.view")
 def detection_list(request):
     form = DetectionSearchForm(request.GET or None)
-    page = None
+    page = total = None
     if not request.GET or form.is_valid():
         filters = form.filters() if request.GET else {}
-        page = selectors.detection_page(selectors.detection_search(**filters), page=_page_number(request), size=PAGE_SIZE)
+        detections = selectors.detection_search(**filters)
+        page = selectors.detection_page(detections, page=_page_number(request), size=PAGE_SIZE)
+        total = selectors.detection_count(detections)
     status = 200 if page is not None else 400
     return render(
         request,
         "detections/search.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page, "total": total, "query": _query_without_page(request)},
         status=status,
     )
 
