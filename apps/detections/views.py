@@ -60,7 +60,7 @@ def detection_export(request):
 @role_required("detection.view")
 def detection_detail(request, pk):
     detection = get_object_or_404(Detection.objects.select_related("camera"), pk=pk)
-    boxes = []
+    boxes = []  # what is drawn over the snapshot, and so what the legend names
     for name, box in (("vehicle", detection.vehicle_box), ("plate", detection.plate_box)):
         if box and len(box) == 4:
             x1, y1, x2, y2 = (min(1.0, max(0.0, float(v))) for v in box)

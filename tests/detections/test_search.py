@@ -165,6 +165,23 @@ class TestConsole:
         assert '<rect class="box-vehicle" x="0.1000" y="0.2000" width="0.5000" height="0.7000"' in html
         assert '<rect class="box-plate" x="0.3000" y="0.7000" width="0.1000" height="0.0500"' in html
         assert client.get("/detections/999999/").status_code == 404
+        legend = html[html.index('id="box-legend"'):]
+        assert "box-vehicle-swatch" in legend and "box-plate-swatch" in legend[: legend.index("</figcaption>")]
+
+    def test_the_legend_names_only_the_boxes_drawn(self, client, victor, cameras):
+        from django.core.files.base import ContentFile
+
+        plate_only = make(cameras[0], "ABC1234")  # a plate read with no vehicle found around it
+        plate_only.plate_box = [0.3, 0.7, 0.4, 0.75]
+        plate_only.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
+        client.force_login(victor)
+        html = client.get(f"/detections/{plate_only.pk}/").content.decode()
+        assert 'class="box-plate"' in html and "box-plate-swatch" in html
+        assert "box-vehicle" not in html
+        no_boxes = make(cameras[0], "XYZ9876")
+        no_boxes.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
+        html = client.get(f"/detections/{no_boxes.pk}/").content.decode()
+        assert 'id="box-legend"' not in html and "swatch" not in html
 
 
 class TestApi:
