@@ -9,6 +9,7 @@ from apps.accounts.views import role_required
 from apps.detections import exports, selectors
 from apps.detections.forms import DetectionSearchForm
 from apps.detections.models import Detection
+from apps.detections.plates import plate_format_label
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -67,6 +68,7 @@ def detection_detail(request, pk):
             boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
     alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
     context = {"detection": detection, "boxes": boxes, "alerts": alerts,
+               "plate_format": plate_format_label(detection.plate_format),
                "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
                "can_keep": can(request.user, "clip.keep")}
     return render(request, "detections/detail.html", context)

@@ -158,10 +158,12 @@ class TestConsole:
         detection = make(cameras[0], "ABC1234")
         detection.vehicle_box = [0.1, 0.2, 0.6, 0.9]
         detection.plate_box = [0.3, 0.7, 0.4, 0.75]
+        detection.plate_format = "br"
         detection.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
         client.force_login(victor)
         html = client.get(f"/detections/{detection.pk}/").content.decode()
         assert detection.snapshot.url in html
+        assert "<dt>Format</dt><dd>Brazil, old grey plate (br)</dd>" in html
         assert '<rect class="box-vehicle" x="0.1000" y="0.2000" width="0.5000" height="0.7000"' in html
         assert '<rect class="box-plate" x="0.3000" y="0.7000" width="0.1000" height="0.0500"' in html
         assert client.get("/detections/999999/").status_code == 404
