@@ -44,6 +44,8 @@ def test_axe_sees_a_violation_it_is_shown(asgi_server, browser):
 
 
 def test_every_console_page_has_no_serious_accessibility_violation(alice, objects, asgi_server, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
     base, driver = asgi_server.base_url, browser
     driver.set_script_timeout(60)
     found = []
@@ -59,4 +61,11 @@ def test_every_console_page_has_no_serious_accessibility_violation(alice, object
         name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "dashboard"
         driver.save_screenshot(str(SCREENSHOTS / f"a11y-{name}.png"))
         found += [f"{url}: {line}" for line in axe_violations(driver)]
+    # A form sent back with its errors is part of the pages too.
+    driver.get(f"{base}/cameras/add/")
+    driver.execute_script("document.querySelectorAll('[required]').forEach(function (e) { e.required = false; })")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".errorlist"), timeout=15, what="the form's errors")
+    driver.save_screenshot(str(SCREENSHOTS / "a11y-form-errors.png"))
+    found += [f"/cameras/add/ (errors): {line}" for line in axe_violations(driver)]
     assert not found, "\n".join(found)
