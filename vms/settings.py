@@ -258,6 +258,9 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
 
 # Readings of the same or a near-identical plate on one camera within this window are one event.
 DETECTION_MERGE_SECONDS = float(env("DETECTION_MERGE_SECONDS", "10"))
+# A plate reading less sure than this (OCR confidence, 0-1), or of none of the site's formats, never makes a
+# passage or names its plate: it is kept as a reading of its vehicle's passage (apps/detections/tracking.py).
+PLATE_CONFIDENCE_FLOOR = float(env("PLATE_CONFIDENCE_FLOOR", "0.6"))
 # A frame older than this when a stage picks it up is dropped and counted, never processed late.
 PIPELINE_FRAME_BUDGET_SECONDS = float(env("PIPELINE_FRAME_BUDGET_SECONDS", "3"))
 # Frame readers with no grab for this long are closed.

@@ -41,6 +41,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Not "user-list": the DRF router names /api/users/ so, and the console link opened the JSON.
     path("users/", account_views.user_list, name="users"),
+    path("users/add/", account_views.user_create, name="users-add"),
+    path("users/<int:pk>/role/", account_views.user_role, name="users-role"),
+    path("users/<int:pk>/active/", account_views.user_active, name="users-active"),
+    path("users/<int:pk>/password/", account_views.user_password, name="users-password"),
     path("cameras/", include("apps.cameras.urls")),
     path("mosaics/", include("apps.mosaics.urls")),
     path("watchlists/", include("apps.watchlists.urls")),

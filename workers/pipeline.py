@@ -215,18 +215,19 @@ def detect(self, ref):
 def persist_readings(**found):
     """Detections first, then the watch lists on what was written: the one place the two domains meet.
 
-    One transaction: the detections, the frame's ProcessedFrame mark, their alerts and the alerts' webhook
-    deliveries commit together or not at all. A matching failure raises and rolls the whole frame back
+    One transaction: the detections, the frame's ProcessedFrame mark, their allow-list marks, their alerts and the
+    alerts' webhook deliveries commit together or not at all. A matching failure raises and rolls the whole frame back
     (never a detection whose alert silently never happens), so a retry of the frame does all of it again.
     """
     from django.db import transaction
 
     from apps.detections.services import detection_record
-    from apps.watchlists.services import alert_match
+    from apps.watchlists.services import alert_match, allow_match
 
     with transaction.atomic():
         written = detection_record(**found)
         for detection, _created in written:
+            allow_match(detection=detection)  # first: the mark rides on the detection's push, and may suppress
             alert_match(detection=detection)
     return written
 

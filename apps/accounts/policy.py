@@ -45,6 +45,7 @@ RULES = {
     "mosaic.view_all": ADMIN,  # private mosaics of others (admins may change any)
     "stream.provision": ADMIN,
     "user.view": ADMIN,
+    "user.change": ADMIN,  # create, change role, deactivate, reset a password (apps/accounts/services.py)
 }
 
 

@@ -30,6 +30,10 @@ class DetectionSerializer(serializers.Serializer):
     snapshot_url = serializers.CharField(read_only=True, allow_null=True)
     plate_crop_url = serializers.CharField(read_only=True, allow_null=True)
     clip_url = serializers.CharField(read_only=True, allow_null=True)
+    allow_list = serializers.CharField(
+        read_only=True, allow_null=True,
+        help_text="The allow list (residents) the plate was on when the passage was stored; null: on none (a visitor)",
+    )
     plate_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
     vehicle_box = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
 
@@ -46,12 +50,19 @@ class DetectionSerializer(serializers.Serializer):
     OpenApiParameter("match", str, enum=[value for value, _ in selectors.MATCH_MODES], description="default: similar"),
     OpenApiParameter("camera", int),
     OpenApiParameter("vehicle_class", str, enum=list(selectors.VEHICLE_CLASSES)),
+    OpenApiParameter("allow_list", str, enum=[value for value, _ in selectors.ALLOW_LIST_CHOICES],
+                     description="on: only passages marked by an allow list (residents); off: only the others"),
     OpenApiParameter("since", OpenApiTypes.DATETIME),
     OpenApiParameter("until", OpenApiTypes.DATETIME),
 ]))
 class DetectionViewSet(viewsets.ReadOnlyModelViewSet):
+<<<<<<< HEAD
     """Query: `plate`, `match` (similar | similar_prefix | similar_contains | exact | prefix), `camera`, `vehicle_class`,
     `since`, `until` (ISO 8601). Newest first, paginated."""
+=======
+    """Query: `plate`, `match` (similar | similar_prefix | exact | prefix), `camera`, `vehicle_class`,
+    `allow_list` (on | off), `since`, `until` (ISO 8601). Newest first, paginated."""
+>>>>>>> f7eeef6b04e3a67735323af91fcd97884977a86f
 
     serializer_class = DetectionSerializer
 

@@ -15,6 +15,7 @@ COLUMNS = [
     ("vehicle_class", "vehicle_class"),
     ("vehicle_confidence", "vehicle_confidence"),
     ("readings", "readings"),
+    ("allow_list", "allow_list"),
     ("snapshot", "snapshot"),
 ]
 CHUNK_SIZE = 1000

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.cameras.models import Camera
-from apps.detections.selectors import MATCH_MODES, VEHICLE_CLASSES
+from apps.detections.selectors import ALLOW_LIST_CHOICES, MATCH_MODES, VEHICLE_CLASSES
 
 EARLIEST_YEAR = 2000
 PLATE_MAX_LENGTH = 16
@@ -25,6 +25,9 @@ class DetectionSearchForm(forms.Form):
     camera = forms.ModelChoiceField(queryset=Camera.objects.order_by("name"), required=False, empty_label="All cameras")
     vehicle_class = forms.ChoiceField(
         choices=[("", "Any vehicle")] + [(v, v.title()) for v in VEHICLE_CLASSES], required=False, label="Vehicle"
+    )
+    allow_list = forms.ChoiceField(
+        choices=[("", "Residents and visitors")] + ALLOW_LIST_CHOICES, required=False, label="Allow list"
     )
     since = forms.DateTimeField(
         required=False, label="From", input_formats=DATETIME_FORMATS,
@@ -85,6 +88,7 @@ class DetectionSearchForm(forms.Form):
             "match": data.get("match") or "similar",
             "camera_id": data["camera"].pk if data.get("camera") else None,
             "vehicle_class": data.get("vehicle_class") or "",
+            "allow_listed": {"on": True, "off": False}.get(data.get("allow_list") or ""),
             "since": data.get("since"),
             "until": data.get("until"),
         }

@@ -35,6 +35,10 @@ class Detection(models.Model):
         max_length=16, blank=True, editable=False, help_text="plate_text with confusable characters folded; kept by save()."
     )
 
+    # The allow list (residents, staff) the plate was on when the passage was stored, by name: what the gate
+    # knew then. Set in the persist transaction (apps/watchlists/services.allow_match); "" when on none.
+    allow_list = models.CharField(max_length=100, blank=True, default="")
+
     snapshot = models.FileField(upload_to="snapshots/%Y/%m/%d/", blank=True)
     plate_crop = models.FileField(upload_to="plates/%Y/%m/%d/", blank=True)
 
@@ -49,6 +53,8 @@ class Detection(models.Model):
             models.Index(fields=["vehicle_class", "-last_seen"]),
             # Exact and prefix (LIKE 'X%') lookups of the confusable form, whatever the collation.
             models.Index(fields=["plate_key"], name="detection_plate_key_like", opclasses=["varchar_pattern_ops"]),
+            # "On an allow list" searches: the few marked passages, newest first.
+            models.Index(fields=["-last_seen"], name="detection_allow_listed", condition=~models.Q(allow_list="")),
         ]
 
     def save(self, *args, **kwargs):
@@ -68,3 +74,28 @@ class ProcessedFrame(models.Model):
     frame_id = models.CharField(max_length=64, primary_key=True)
     camera = models.ForeignKey(Camera, on_delete=models.CASCADE)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class Reading(models.Model):
+    """One frame's sight of a passage's vehicle and plate, as read: the passage's plate is their consensus.
+
+    `counted`: whether the plate took part in the vote (read, sure enough and of one of the site's formats).
+    """
+
+    detection = models.ForeignKey(Detection, related_name="frame_readings", on_delete=models.CASCADE)
+    frame_time = models.DateTimeField()
+    vehicle_class = models.CharField(max_length=20, blank=True)
+    vehicle_confidence = models.FloatField(null=True, blank=True)
+    vehicle_box = models.JSONField(null=True, blank=True)
+    plate_text = models.CharField(max_length=16, blank=True)
+    plate_format = models.CharField(max_length=10, blank=True)
+    plate_confidence = models.FloatField(null=True, blank=True)
+    plate_box = models.JSONField(null=True, blank=True)
+    counted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["frame_time", "id"]
+        indexes = [models.Index(fields=["detection", "-frame_time"])]
+
+    def __str__(self):
+        return f"{self.plate_text or self.vehicle_class or 'vehicle'} at {self.frame_time:%H:%M:%S}"

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from apps.accounts.auth import router_requires
 from apps.cameras.models import Camera
@@ -58,6 +58,7 @@ class DetectionOut(Schema):
     readings: int
     snapshot_url: str | None
     plate_crop_url: str | None
+    allow_list: str | None = Field(None, description="the allow list (residents) the plate was on when stored")
 
 
 def _status(camera):

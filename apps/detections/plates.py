@@ -203,3 +203,45 @@ def near_identical(a, b):
     """Whether two readings are probably the same plate: at most one edit apart after confusables."""
     a, b = _confusable_form(a), _confusable_form(b)
     return bool(a) and bool(b) and edit_distance(a, b) <= 1
+
+
+# Two plausible readings this many edits apart (after confusables) are two plates, whatever their boxes say.
+DIFFERENT_PLATE_EDITS = 3
+
+
+def plate_distance(a, b):
+    """Edits between two readings, confusable characters counted as equal."""
+    return edit_distance(_confusable_form(a), _confusable_form(b))
+
+
+def consensus_plate(readings):
+    """The plate a passage's readings agree on: `readings` is [(text, format, confidence)].
+
+    The length is the one most readings have (ties: the greater summed confidence); each position is the
+    character with the greatest summed confidence among the readings of that length; the format the one
+    those readings name most (by confidence). Returns (text, format, confidence): the confidence of the
+    surest reading that reads the consensus whole, or, when none does, their mean confidence times the
+    least share a winning character had of its position's votes; ("", "", None) when there is no reading.
+    """
+    readings = [(text, plate_format, confidence or 0.0) for text, plate_format, confidence in readings if text]
+    if not readings:
+        return "", "", None
+    by_length = {}
+    for reading in readings:
+        by_length.setdefault(len(reading[0]), []).append(reading)
+    same_length = max(by_length.values(), key=lambda group: (len(group), sum(r[2] for r in group)))
+    characters, share = [], 1.0
+    for position in range(len(same_length[0][0])):
+        votes = {}
+        for text, _, confidence in same_length:
+            votes[text[position]] = votes.get(text[position], 0.0) + max(confidence, 1e-6)
+        winner = max(votes, key=votes.get)
+        characters.append(winner)
+        share = min(share, votes[winner] / sum(votes.values()))
+    formats = {}
+    for _, plate_format, confidence in same_length:
+        formats[plate_format] = formats.get(plate_format, 0.0) + max(confidence, 1e-6)
+    text = "".join(characters)
+    agreeing = [c for t, _, c in same_length if t == text]
+    confidence = max(agreeing) if agreeing else share * sum(c for _, _, c in same_length) / len(same_length)
+    return text, max(formats, key=formats.get), round(confidence, 4)

@@ -26,4 +26,6 @@ def detection_public(detection):
         "snapshot_url": detection.snapshot.url if detection.snapshot else None,
         "plate_crop_url": detection.plate_crop.url if detection.plate_crop else None,
         "clip_url": clip_url(detection),
+        # The allow list (residents) the plate was on when stored, or None: a resident, not a visitor.
+        "allow_list": detection.allow_list or None,
     }

@@ -11,19 +11,16 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from PIL import Image
 
 from apps.cameras.models import Camera
-from apps.detections.models import Detection, ProcessedFrame
-from apps.detections.plates import near_identical
+from apps.detections.models import Detection, ProcessedFrame, Reading
+from apps.detections.plates import consensus_plate
+from apps.detections.tracking import Track, assign, plausible
 from apps.detections.presenters import detection_public
 from vms import events, live
-from vms.geometry import box_iou
-
-# A plateless vehicle is the same passage as an earlier one if their boxes overlap this much.
-SAME_VEHICLE_IOU = 0.3
 
 
 def passages(vehicles, plates):
@@ -43,21 +40,63 @@ def passages(vehicles, plates):
     return readings
 
 
-def _matches(detection, reading):
-    plate = reading["plate"]
-    vehicle = reading["vehicle"]
-    if plate and plate.get("text") and detection.plate_text:
-        return near_identical(plate["text"], detection.plate_text)
-    if vehicle and detection.vehicle_box:
-        return box_iou(vehicle.get("box"), detection.vehicle_box) >= SAME_VEHICLE_IOU
-    return False
+def _tracks(passages_open):
+    """Each open passage's track: its last reading's boxes (the passage's own before readings were kept)."""
+    last = {
+        reading.detection_id: reading
+        for reading in Reading.objects.filter(detection__in=passages_open)
+        .order_by("detection_id", "-frame_time", "-id")
+        .distinct("detection_id")
+    }
+    tracks = []
+    for passage in passages_open:
+        reading = last.get(passage.pk)
+        source = reading or passage
+        tracks.append(Track(passage, source.vehicle_box, source.plate_box, passage.plate_text))
+    return tracks
 
 
-def _better(detection, reading):
+def _better(passage, reading, best_before):
+    """Whether this reading's frame should become the passage's snapshot: a counted plate surer than any
+    before it."""
     plate = reading["plate"]
-    if not plate or not plate.get("text"):
-        return False
-    return not detection.plate_text or (plate.get("confidence") or 0) > (detection.plate_confidence or 0)
+    return plausible(plate) and (best_before is None or (plate.get("confidence") or 0) > best_before)
+
+
+def _vote_class(rows):
+    votes = {}
+    for label, confidence in rows:
+        if label:
+            votes[label] = votes.get(label, 0.0) + (confidence or 1e-6)
+    if not votes:
+        return "", None
+    label = max(votes, key=votes.get)
+    return label, max(confidence or 0 for seen, confidence in rows if seen == label) or None
+
+
+def _reading_row(passage, reading, frame_time):
+    vehicle, plate = reading["vehicle"] or {}, reading["plate"] or {}
+    return Reading(
+        detection=passage, frame_time=frame_time,
+        vehicle_class=vehicle.get("label") or "", vehicle_confidence=vehicle.get("confidence"),
+        vehicle_box=vehicle.get("box"),
+        plate_text=plate.get("text") or "", plate_format=plate.get("format") or "",
+        plate_confidence=plate.get("confidence"), plate_box=plate.get("box"),
+        counted=plausible(reading["plate"]),
+    )
+
+
+def _take_consensus(passage):
+    """The passage's plate and vehicle class from all its readings (apps/detections/plates.consensus_plate)."""
+    rows = list(passage.frame_readings.values_list(
+        "plate_text", "plate_format", "plate_confidence", "counted", "vehicle_class", "vehicle_confidence"
+    ))
+    counted = [(text, plate_format, confidence) for text, plate_format, confidence, is_counted, _, _ in rows if is_counted]
+    if counted:
+        passage.plate_text, passage.plate_format, passage.plate_confidence = consensus_plate(counted)
+    label, confidence = _vote_class([(row[4], row[5]) for row in rows])
+    if label:
+        passage.vehicle_class, passage.vehicle_confidence = label, confidence
 
 
 def _crop_jpeg(frame_jpeg, box):
@@ -127,21 +166,30 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
         recent = list(
             Detection.objects.filter(camera=camera, last_seen__gte=frame_time - window).order_by("-last_seen")
         )
-        for reading in readings:
-            detection = next((d for d in recent if _matches(d, reading)), None)
-            if detection is None:
-                detection = Detection(camera=camera, first_seen=frame_time, last_seen=frame_time, readings=1)
-                _apply_reading(detection, reading, frame_time, frame_jpeg)
-                detection.save()
-                recent.insert(0, detection)
-                written.append((detection, True))
-                continue
-            detection.readings += 1
-            detection.last_seen = max(detection.last_seen, frame_time)
-            if _better(detection, reading):
-                replaced += _apply_reading(detection, reading, frame_time, frame_jpeg)
-            detection.save()
-            written.append((detection, False))
+        for reading, track in zip(readings, assign(readings, _tracks(recent))):
+            if track is None:
+                if reading["vehicle"] is None and not plausible(reading["plate"]):
+                    continue  # an unsure plate alone is nobody's passage
+                passage = Detection(camera=camera, first_seen=frame_time, last_seen=frame_time, readings=1)
+                replaced += _apply_reading(passage, reading, frame_time, frame_jpeg)
+                passage.plate_text = passage.plate_format = ""
+                passage.plate_confidence = None
+                passage.save()
+                created = True
+            else:
+                passage = track.passage
+                best_before = passage.frame_readings.filter(counted=True).aggregate(best=Max("plate_confidence"))["best"]
+                passage.readings += 1
+                passage.last_seen = max(passage.last_seen, frame_time)
+                if _better(passage, reading, best_before):
+                    replaced += _apply_reading(passage, reading, frame_time, frame_jpeg)
+                created = False
+            _reading_row(passage, reading, frame_time).save()
+            _take_consensus(passage)
+            passage.save()
+            if created:
+                recent.insert(0, passage)
+            written.append((passage, created))
 
         def notify():
             for detection, created in written:
@@ -155,3 +203,13 @@ def detection_record(*, camera_id, frame_id, frame_time, vehicles, plates, frame
         transaction.on_commit(notify)
         transaction.on_commit(lambda: _delete_unreferenced(replaced))
     return written
+
+
+def detection_mark_allow_list(*, detection, allow_list):
+    """Record the allow list the detection's plate is on ("" for none), in the caller's transaction, so the mark
+    commits with the passage. The live push sent on commit carries it (it reads this same object)."""
+    allow_list = allow_list or ""
+    if detection.allow_list != allow_list:
+        detection.allow_list = allow_list
+        Detection.objects.filter(pk=detection.pk).update(allow_list=allow_list)
+    return detection

@@ -70,7 +70,9 @@ def detection_detail(request, pk):
     context = {"detection": detection, "boxes": boxes, "alerts": alerts,
                "plate_format": plate_format_label(detection.plate_format),
                "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
-               "can_keep": can(request.user, "clip.keep")}
+               "can_keep": can(request.user, "clip.keep"),
+               # The newest first, and not all of a car parked for an hour.
+               "frame_readings": detection.frame_readings.order_by("-frame_time", "-id")[:50]}
     return render(request, "detections/detail.html", context)
 
 

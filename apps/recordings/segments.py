@@ -43,7 +43,12 @@ def all_segments():
 
 
 def free_bytes():
-    return shutil.disk_usage(settings.RECORDINGS_ROOT).free
+    """Free space where recordings go; before the first camera records (MediaMTX makes the folder),
+    the free space of the nearest folder above it that exists: the same disk."""
+    folder = Path(settings.RECORDINGS_ROOT).resolve()
+    while not folder.exists():
+        folder = folder.parent
+    return shutil.disk_usage(folder).free
 
 
 def overlaps(segment, windows, margin=timedelta(0)):

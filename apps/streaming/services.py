@@ -222,8 +222,20 @@ def paths_reconcile():
     return summary
 
 
+_status_stores = {}
+
+
 def status_store():
-    return redis.Redis.from_url(settings.REDIS_STREAMING_URL, socket_timeout=2, socket_connect_timeout=2)
+    """One client (and its connection pool) per process and URL: the media-auth callback asks on every
+    media request, and a client made per call paid a new connection each time. Keyed by URL because
+    tests point REDIS_STREAMING_URL elsewhere; redis-py's pool reconnects after a fork by itself."""
+    url = settings.REDIS_STREAMING_URL
+    store = _status_stores.get(url)
+    if store is None:
+        store = _status_stores.setdefault(
+            url, redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        )
+    return store
 
 
 def _probe_due(store, camera_id, period, now):

@@ -25,10 +25,15 @@ class WatchListForm(forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(
         choices=WatchListKind.choices,
-        help_text="An alert list raises an alert for every matching plate; an allow list only marks them.",
+        help_text="An alert list raises an alert for every matching plate; an allow list (residents, staff) marks "
+        "its plates' passages as residents in the feed, search, export and API.",
     )
     description = forms.CharField(max_length=300, required=False)
     enabled = forms.BooleanField(required=False, initial=True)
+    suppress_alerts = forms.BooleanField(
+        label="Suppress alerts for these plates", required=False, initial=True,
+        help_text="Allow lists only: a plate on this list raises no alert, even where an alert list names it.",
+    )
     entries = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "ABC1234 the director's car\nXYZ*\n?BC1234"}),
@@ -52,6 +57,7 @@ class WatchListForm(forms.Form):
                     "kind": watchlist.kind,
                     "description": watchlist.description,
                     "enabled": watchlist.enabled,
+                    "suppress_alerts": watchlist.suppress_alerts,
                     "entries": entries_text(watchlist),
                     "webhook_url": watchlist.webhook_url,
                 },
@@ -65,6 +71,7 @@ class WatchListForm(forms.Form):
             "kind": data["kind"],
             "description": data["description"],
             "enabled": data["enabled"],
+            "suppress_alerts": data["suppress_alerts"],
             "webhook_url": data["webhook_url"],
             "entries": parse_entries(data["entries"]),
         }

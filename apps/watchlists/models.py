@@ -36,12 +36,17 @@ class DeliveryStatus(models.TextChoices):
 
 class WatchList(models.Model):
     """A named list of plate patterns. An *alert* list raises an alert for each matching detection; an *allow*
-    list only marks them."""
+    list (residents, staff) marks them (`Detection.allow_list`) and, with `suppress_alerts`, keeps alert lists
+    from alerting on them."""
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=WatchListKind.choices, default=WatchListKind.ALERT)
     description = models.CharField(max_length=300, blank=True)
     enabled = models.BooleanField(default=True)
+    suppress_alerts = models.BooleanField(
+        "suppress alerts for these plates", default=True,
+        help_text="Allow lists only: a plate on this list raises no alert, even where an alert list names it.",
+    )
     webhook_url = models.URLField(
         "webhook URL", max_length=500, blank=True, help_text="http(s) URL that receives a JSON POST for each alert."
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from apps.accounts.policy import require
 from apps.audit.services import audit_record
 from apps.detections.models import plate_key
+from apps.detections.services import detection_mark_allow_list
 from apps.watchlists import signing
 from apps.watchlists.models import (
     PATTERN_MAX_LENGTH,
@@ -172,6 +173,7 @@ def _audit_view(watchlist, entries):
         "name": watchlist.name,
         "kind": watchlist.kind,
         "enabled": watchlist.enabled,
+        "suppress_alerts": watchlist.suppress_alerts,
         "webhook_url": watchlist.webhook_url,
         "entries": sorted(entry["pattern"] for entry in entries),
     }
@@ -208,7 +210,10 @@ class _Errors:
             raise ValidationError(self.errors)
 
 
-def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, webhook_url="", entries=()):
+def watchlist_create(
+    *, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, suppress_alerts=True, webhook_url="",
+    entries=(),
+):
     _require(actor, "watchlist.change", "Creating watch lists")
     errors = _Errors()
     watchlist = WatchList(
@@ -216,6 +221,7 @@ def watchlist_create(*, actor, name, kind=WatchListKind.ALERT, description="", e
         kind=errors.clean("kind", _clean_kind, kind),
         description=errors.clean("description", _clean_description, description),
         enabled=bool(enabled),
+        suppress_alerts=bool(suppress_alerts),
         webhook_url=errors.clean("webhook_url", clean_webhook_url, webhook_url),
         created_by=actor,
     )
@@ -252,6 +258,7 @@ def watchlist_update(
     kind=UNCHANGED,
     description=UNCHANGED,
     enabled=UNCHANGED,
+    suppress_alerts=UNCHANGED,
     webhook_url=UNCHANGED,
     entries=UNCHANGED,
 ):
@@ -265,6 +272,7 @@ def watchlist_update(
         ("kind", _clean_kind, kind),
         ("description", _clean_description, description),
         ("enabled", bool, enabled),
+        ("suppress_alerts", bool, suppress_alerts),
         ("webhook_url", clean_webhook_url, webhook_url),
     ):
         # A URL saved before is not resolved again for an unrelated edit (it is checked at every delivery).
@@ -320,12 +328,52 @@ def _matching_entries(detection):
     return list(first.values())
 
 
+def _entries_matching(key, kind):
+    """The entries of enabled lists of `kind` whose pattern matches the confusable form `key`, with their list."""
+    table = WatchListEntry._meta.db_table
+    return (
+        WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=kind)
+        .extra(where=[f'%s LIKE "{table}"."match_like"'], params=[key])
+        .select_related("watchlist")
+    )
+
+
+def _allow_entry(detection):
+    """The allow-list entry that best explains the plate: a list that suppresses alerts first, then an exact
+    pattern before a wildcard one, then by list name; None when the plate is on no enabled allow list."""
+    key = detection.plate_key or plate_key(detection.plate_text)
+    if not key:
+        return None
+    entries = _entries_matching(key, WatchListKind.ALLOW)
+    return min(
+        entries,
+        key=lambda e: (not e.watchlist.suppress_alerts, e.pattern.count("*") + e.pattern.count("?"), e.watchlist.name),
+        default=None,
+    )
+
+
+def allow_match(*, detection):
+    """Mark the detection with the allow list its plate is on (matched as alert lists match), in the caller's
+    transaction: the persist one, so the mark is stored with the passage and is what was true then — an entry
+    added later does not rewrite it. Returns the list, or None."""
+    entry = _allow_entry(detection)
+    detection_mark_allow_list(detection=detection, allow_list=entry.watchlist.name if entry else "")
+    return entry.watchlist if entry else None
+
+
+def _alerts_suppressed(detection):
+    entry = _allow_entry(detection)
+    return entry is not None and entry.watchlist.suppress_alerts
+
+
 def alert_match(*, detection):
     """Raise an alert for each alert list the detection's plate matches (once per detection and list), and the
     first webhook delivery of each (pending), in the caller's transaction: they commit with the detection or
     not at all. Returns the alerts created now. On commit each one is pushed to the consoles, published as
     `system.notification`, and its delivery handed to a task (the sweeper sends it if that cannot be queued).
     """
+    if _alerts_suppressed(detection):  # a resident's plate: an allow list that suppresses alerts names it
+        return []
     created, deliveries = [], []
     for entry in _matching_entries(detection):
         try:

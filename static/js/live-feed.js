@@ -43,6 +43,20 @@
     var plate = field(item, "plate_text", "a", "plate mono");
     plate.textContent = p.plate_text || "—";
     plate.href = (box.dataset.detailUrl || "/detections/0/").replace(/\/0\/$/, "/" + Number(p.id) + "/");
+    // A resident: the plate was on an allow list when stored (detection_public's allow_list).
+    var resident = item.querySelector('[data-field="allow_list"]');
+    if (p.allow_list) {
+      if (!resident) {
+        resident = document.createElement("span");
+        resident.dataset.field = "allow_list";
+        resident.className = "badge resident";
+        plate.insertAdjacentElement("afterend", resident);
+      }
+      resident.textContent = "resident · " + p.allow_list;
+      resident.title = "On the allow list " + p.allow_list;
+    } else if (resident) {
+      resident.remove();
+    }
     field(item, "vehicle_class", "span").textContent = p.vehicle_class || "";
     field(item, "camera_name", "span", "muted").textContent = p.camera_name || "";
     var time = field(item, "last_seen", "time", "muted");

@@ -93,8 +93,8 @@ def live_stack(django_db_setup, media_server, web_port):
     web.stop()
 
 
-@pytest.fixture
-def browser():
+def _chromium():
+    """A headless Chromium with a profile of its own (so two of them are two separate sessions)."""
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -113,9 +113,12 @@ def browser():
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
+    return driver, profile
+
+
+def _close(driver, profile, log_name):
     try:
-        (SCREENSHOTS / "console.log").write_text(
+        (SCREENSHOTS / log_name).write_text(
             "\n".join(f"{entry['level']} {entry['message']}" for entry in driver.get_log("browser"))
         )
     finally:
@@ -123,7 +126,22 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def log_in(driver, base_url, username):
+@pytest.fixture
+def browser():
+    driver, profile = _chromium()
+    yield driver
+    _close(driver, profile, "console.log")
+
+
+@pytest.fixture
+def second_browser():
+    """Another browser, another login session (for what one user does and another then sees)."""
+    driver, profile = _chromium()
+    yield driver
+    _close(driver, profile, "console-second.log")
+
+
+def log_in(driver, base_url, username, password=None):
     """Log in through the console's form and wait for the dashboard (navigating on sooner cancels the login)."""
     from selenium.webdriver.common.by import By
 
@@ -132,6 +150,6 @@ def log_in(driver, base_url, username):
 
     driver.get(f"{base_url}/login/")
     driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.NAME, "password").send_keys(password or PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(lambda: driver.current_url == f"{base_url}/", timeout=15, what="the dashboard after logging in")

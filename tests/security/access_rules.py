@@ -27,6 +27,14 @@ RULES = {
     # --- console ---
     "": ("/", {"GET": (302, 403, 200, 200, 200)}),
     "users/": ("/users/", {"GET": (302, 403, 403, 403, 200)}),
+    # Admins only; an empty body is refused with 400 (no user made, no role changed).
+    "users/add/": ("/users/add/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 400)}),
+    "users/<int:pk>/role/": ("/users/{user}/role/", {"GET": (302, 403, 403, 403, 405), "POST": (302, 403, 403, 403, 400)}),
+    "users/<int:pk>/active/": ("/users/{user}/active/", {"GET": (302, 403, 403, 403, 405), "POST": (302, 403, 403, 403, 400)}),
+    # The new password is on the answer's page (once; never cached).
+    "users/<int:pk>/password/": (
+        "/users/{user}/password/", {"GET": (302, 403, 403, 403, 405), "POST": (302, 403, 403, 403, 200)}
+    ),
     "cameras/": ("/cameras/", {"GET": (302, 403, 200, 200, 200)}),
     "cameras/add/": ("/cameras/add/", {"GET": (302, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 200)}),
     "cameras/<int:pk>/": ("/cameras/{camera}/", {"GET": (302, 403, 200, 200, 200)}),
