@@ -16,19 +16,13 @@ MATCH_VALUES = {value for value, _ in MATCH_MODES}
 ALLOW_LIST_CHOICES = [("on", "On an allow list (residents)"), ("off", "Not on an allow list (visitors)")]
 
 
-<<<<<<< HEAD
-def detection_search(*, plate="", match="similar", camera_id=None, vehicle_class="", since=None, until=None):
-    """Detections, newest first. Every plate mode compares `plate_key`: the tolerant modes compare confusable forms
-    (`ABC1234` finds `A8C1Z34`), the strict ones then also compare the text as read. Whole plate and start go
-    through its index; "any part" (`9876` finds `AB9876`) scans along the newest-first index."""
-=======
 def detection_search(
     *, plate="", match="similar", camera_id=None, vehicle_class="", since=None, until=None, allow_listed=None
 ):
     """Detections, newest first; `allow_listed` True/False: only those marked / not marked by an allow list
-    when stored (None: both). Every plate mode goes through the `plate_key` index: the tolerant modes compare
-    confusable forms (`ABC1234` finds `A8C1Z34`), the strict ones then also compare the text as read."""
->>>>>>> f7eeef6b04e3a67735323af91fcd97884977a86f
+    when stored (None: both). Every plate mode compares `plate_key`: the tolerant modes compare confusable forms
+    (`ABC1234` finds `A8C1Z34`), the strict ones then also compare the text as read. Whole plate and start go
+    through its index; "any part" (`9876` finds `AB9876`) scans along the newest-first index."""
     if match not in MATCH_VALUES:
         raise ValidationError({"match": f"Choose one of {', '.join(sorted(MATCH_VALUES))}."})
     detections = Detection.objects.select_related("camera").order_by("-last_seen", "-id")
