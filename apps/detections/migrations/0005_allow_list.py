@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cameras', '0003_archive'),
-        ('detections', '0003_camera_protect'),
+        ('detections', '0004_readings'),
     ]
 
     operations = [
