@@ -163,3 +163,23 @@ def test_the_mosaic_fills_the_width_and_goes_fullscreen_one_tile_or_all(olivia, 
     shot(driver, "mosaic-fullscreen")
     js(driver, "document.exitFullscreen()")
     wait_for(lambda: fullscreen() is None, timeout=10, what="the mosaic back in the page")
+
+
+def test_the_dashboard_figures_follow_a_new_detection_without_a_reload(olivia, camera, asgi_server, browser):
+    """HTMX fetches the figures again when the live socket says a detection came (dashboard.js marks them stale)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.watchlists.conftest import see
+
+    base, driver = asgi_server.base_url, browser
+    log_in(driver, base, "olivia")
+    wait_for(lambda: js(driver, "return document.documentElement.dataset.live") == "open", timeout=15,
+             what="the live WebSocket")
+    js(driver, "window.stillTheSamePage = true;")
+    today = driver.find_element(By.CSS_SELECTOR, "[data-figure=today]").text
+    see(camera, "ABC1234", watchlists=False)
+    see(camera, "XYZ9876", watchlists=False)  # two at once: the second is not lost to the first's refresh
+    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "[data-figure=today]").text == str(int(today) + 2),
+             timeout=20, what="the figures refreshed")
+    assert js(driver, "return window.stillTheSamePage") is True
+    shot(driver, "dashboard-figures-live")
