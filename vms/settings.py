@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.role",
+                "apps.watchlists.context_processors.alert_settings",
             ],
             # `site_time`, the one way a time is shown, in every template without a {% load %}.
             "builtins": ["vms.times"],
@@ -253,6 +254,14 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
 # Hosts, IP addresses or CIDRs a webhook may reach although they are internal (vms/outbound.py); comma-separated.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
+
+# --- alerts ---------------------------------------------------------------------
+
+# The console's address as its users reach it: the absolute links in webhook bodies and events.
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
+# A sighting of the same plate on the same list within this many seconds of an alert's last one (another
+# camera, or the same one again) joins that alert instead of raising a new one; 0: every detection alerts.
+ALERT_DEDUP_SECONDS = float(env("ALERT_DEDUP_SECONDS", "60"))
 
 # --- AI pipeline ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from apps.accounts.permissions import allowed
 from apps.accounts.policy import can
 from apps.watchlists import selectors, services
+from apps.watchlists.forms import AlertFilterForm
 from apps.watchlists.models import WatchList, WatchListKind
 from apps.watchlists.presenters import alert_public
 
@@ -101,10 +102,15 @@ class AlertSerializer(serializers.Serializer):
     watchlist_id = serializers.IntegerField(read_only=True)
     watchlist_name = serializers.CharField(read_only=True)
     pattern = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True, help_text="The entry's note when the alert was raised")
     plate_text = serializers.CharField(read_only=True)
     camera_id = serializers.IntegerField(read_only=True)
     camera_name = serializers.CharField(read_only=True)
+    cameras = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="Every camera that saw the plate in this passage, first first")
+    sightings = serializers.IntegerField(read_only=True, help_text="Detections counted in this alert")
     created_at = serializers.DateTimeField(read_only=True)
+    last_seen_at = serializers.DateTimeField(read_only=True)
     acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
     acknowledged_by = serializers.CharField(read_only=True, allow_null=True)
     detection = serializers.DictField(read_only=True)
@@ -116,9 +122,14 @@ class AlertSerializer(serializers.Serializer):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("state", str, enum=["open", "acknowledged", "all"], description="default: open"),
     OpenApiParameter("watchlist", int),
+    OpenApiParameter("camera", int, description="seen by this camera (any sighting)"),
+    OpenApiParameter("plate", str, description="part of the plate; confusables fold"),
+    OpenApiParameter("since", str, description="raised from (site time, or with an offset)"),
+    OpenApiParameter("until", str, description="raised until (site time, or with an offset)"),
 ]))
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Alerts, newest first. `?state=open` (default), `acknowledged` or `all`; `?watchlist=ID`."""
+    """Alerts, newest first: the alerts page's filter (`?state=open` (default), `acknowledged` or `all`;
+    `?watchlist=ID`, `?camera=ID`, `?plate=`, `?since=`, `?until=`)."""
 
     serializer_class = AlertSerializer
     permission_classes = [allowed("watchlist.view", "alert.acknowledge")]
@@ -126,13 +137,14 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if self.action != "list":
             return selectors.alert_list(state="all")
-        watchlist = self.request.query_params.get("watchlist")
-        if watchlist not in (None, "") and not str(watchlist).isdigit():
-            raise DjangoValidationError({"watchlist": "A watch list id is a number."})
-        return selectors.alert_list(
-            state=self.request.query_params.get("state") or "open",
-            watchlist_id=int(watchlist) if watchlist else None,
-        )
+        params = self.request.query_params
+        for name, what in (("watchlist", "A watch list id"), ("camera", "A camera id")):
+            if params.get(name) not in (None, "") and not str(params[name]).isdigit():
+                raise DjangoValidationError({name: f"{what} is a number."})
+        form = AlertFilterForm(params)
+        if not form.is_valid():
+            raise DjangoValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
+        return selectors.alert_list(**form.filters())
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])

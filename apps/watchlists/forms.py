@@ -1,8 +1,16 @@
-"""Console form for watch lists. It collects input; the services hold the rules (patterns, URLs, names)."""
+"""Console forms for watch lists and the alerts page's filter. They collect input; the services hold the rules
+(patterns, URLs, names)."""
+
+import re
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 
-from apps.watchlists.models import WatchListKind
+from apps.cameras.models import Camera
+from apps.detections.forms import DATETIME_FORMATS
+from apps.watchlists.models import PATTERN_MAX_LENGTH, WatchList, WatchListKind
+from apps.watchlists.selectors import ALERT_STATES
 
 
 def entries_text(watchlist):
@@ -74,4 +82,65 @@ class WatchListForm(forms.Form):
             "suppress_alerts": data["suppress_alerts"],
             "webhook_url": data["webhook_url"],
             "entries": parse_entries(data["entries"]),
+        }
+
+
+class AlertFilterForm(forms.Form):
+    """The alerts page's filter: what it shows, and so what "Acknowledge all shown" may acknowledge."""
+
+    state = forms.ChoiceField(choices=[(s, s.capitalize()) for s in ALERT_STATES], required=False, initial="open")
+    watchlist = forms.ModelChoiceField(
+        queryset=WatchList.objects.filter(kind=WatchListKind.ALERT).order_by("name"), required=False,
+        empty_label="All lists", label="List",
+    )
+    camera = forms.ModelChoiceField(queryset=Camera.objects.order_by("name"), required=False, empty_label="All cameras")
+    plate = forms.CharField(
+        required=False, max_length=40, help_text="Part of the plate; O/0, I/1, B/8 … match each other.",
+        widget=forms.TextInput(attrs={"placeholder": "ABC1234", "autocomplete": "off"}),
+    )
+    since = forms.DateTimeField(
+        required=False, label="From", input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    until = forms.DateTimeField(
+        required=False, label="To", input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django reads a time without an offset in the current zone, which is the site's (TIME_ZONE).
+        for name in ("since", "until"):
+            self.fields[name].help_text = f"Site time ({settings.TIME_ZONE})."
+
+    def clean_plate(self):
+        plate = re.sub(r"[\s\-.]", "", self.cleaned_data["plate"] or "").upper()
+        if plate and not re.fullmatch(r"[A-Z0-9]+", plate):
+            raise forms.ValidationError("A plate is letters A–Z and digits 0–9 only.")
+        return plate[:PATTERN_MAX_LENGTH]
+
+    def clean_until(self):
+        value = self.cleaned_data.get("until")
+        # A day alone as the end means all of that day (the site's), not its first moment.
+        if value is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(self.data.get("until", "")).strip()):
+            value = timezone.localtime(value).replace(hour=23, minute=59, second=59, microsecond=999999)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "“To” is before “From”.")
+        return data
+
+    def filters(self):
+        """Keyword arguments for `selectors.alert_list`."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "state": data.get("state") or "open",
+            "watchlist_id": data["watchlist"].pk if data.get("watchlist") else None,
+            "camera_id": data["camera"].pk if data.get("camera") else None,
+            "plate": data.get("plate") or "",
+            "since": data.get("since"),
+            "until": data.get("until"),
         }

@@ -93,13 +93,20 @@ class WatchListEntry(models.Model):
 
 
 class Alert(models.Model):
-    """A detection matched an alert list. One per detection and list."""
+    """A detection matched an alert list: one per passage and list. A later sighting of the same plate
+    (its confusable form) on the same list within ALERT_DEDUP_SECONDS of the alert's last one, by another
+    camera or the same, is one more `AlertSighting` of this alert, not a new alert."""
 
     detection = models.ForeignKey(Detection, related_name="alerts", on_delete=models.CASCADE)
     watchlist = models.ForeignKey(WatchList, related_name="alerts", on_delete=models.CASCADE)
     entry = models.ForeignKey(WatchListEntry, null=True, blank=True, related_name="alerts", on_delete=models.SET_NULL)
     pattern = models.CharField(max_length=PATTERN_MAX_LENGTH, help_text="The entry's pattern when it matched.")
     plate_text = models.CharField(max_length=16)
+    # The first detection's plate_key: later sightings of this plate join the alert (services.alert_match).
+    plate_key = models.CharField(max_length=16, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="The entry's note when it matched.")
+    sighting_count = models.PositiveIntegerField(default=1)
+    last_seen_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
@@ -109,7 +116,10 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["detection", "watchlist"], name="alert_once_per_detection_and_list")]
-        indexes = [models.Index(fields=["acknowledged_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["acknowledged_at", "-created_at"]),
+            models.Index(fields=["watchlist", "plate_key", "-last_seen_at"], name="alert_passage"),
+        ]
 
     def __str__(self):
         return f"{self.plate_text} on {self.watchlist}"
@@ -117,6 +127,26 @@ class Alert(models.Model):
     @property
     def is_open(self):
         return self.acknowledged_at is None
+
+
+class AlertSighting(models.Model):
+    """One detection counted in an alert: the one that raised it, and each later one joined to it."""
+
+    alert = models.ForeignKey(Alert, related_name="sightings", on_delete=models.CASCADE)
+    detection = models.ForeignKey(Detection, related_name="alert_sightings", on_delete=models.CASCADE)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seen_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "detection"], name="alert_sighting_once")]
+
+
+class AlertPreference(models.Model):
+    """A console user's own alert settings. No row: the default (sound on for those who acknowledge)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="alert_preference", on_delete=models.CASCADE)
+    sound = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class WebhookDelivery(models.Model):

@@ -19,25 +19,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.accounts.policy import require
+from apps.accounts.policy import can, require
 from apps.audit.services import audit_record
 from apps.detections.models import plate_key
 from apps.detections.services import detection_mark_allow_list
-from apps.watchlists import signing
+from apps.watchlists import selectors, signing
 from apps.watchlists.models import (
     PATTERN_MAX_LENGTH,
     PATTERN_RE,
     Alert,
+    AlertPreference,
+    AlertSighting,
     DeliveryStatus,
     WatchList,
     WatchListEntry,
     WatchListKind,
     WebhookDelivery,
 )
-from apps.watchlists.presenters import alert_public
+from apps.watchlists.presenters import alert_links, alert_public
 from vms import events, live, outbound, outbox
 
 logger = logging.getLogger(__name__)
@@ -149,6 +151,10 @@ def _clean_description(description):
 
 def _require(actor, action, what):
     require(actor, action, message=f"{what} needs the operator role.")
+
+
+def _require_role(actor):
+    require(actor, "console.view", message="Alert settings need a role.")
 
 
 # --- watch lists ------------------------------------------------------------------
@@ -310,14 +316,14 @@ def watchlist_delete(*, actor, watchlist):
 
 
 def _matching_entries(detection):
-    """The first matching entry of each enabled alert list that has not alerted for this detection yet."""
+    """The first matching entry of each enabled alert list that has not counted this detection yet."""
     key = detection.plate_key or plate_key(detection.plate_text)
     if not key:
         return []
     table = WatchListEntry._meta.db_table
     entries = (
         WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=WatchListKind.ALERT)
-        .exclude(watchlist__alerts__detection=detection)
+        .exclude(watchlist__alerts__sightings__detection=detection)
         .extra(where=[f'%s LIKE "{table}"."match_like"'], params=[key])
         .select_related("watchlist")
     )
@@ -325,7 +331,28 @@ def _matching_entries(detection):
     # An exact pattern is a better explanation of the alert than a wildcard one.
     for entry in sorted(entries, key=lambda e: (e.pattern.count("*") + e.pattern.count("?"), e.pattern)):
         first.setdefault(entry.watchlist_id, entry)
-    return list(first.values())
+    return sorted(first.values(), key=lambda e: e.watchlist_id)  # lists locked in one order: no deadlock
+
+
+def _passage_alert(watchlist, key, detection):
+    """The list's alert this detection is a later sighting of: the same plate key, last seen within
+    ALERT_DEDUP_SECONDS before the detection was; None when there is none (or dedup is off)."""
+    window = float(getattr(settings, "ALERT_DEDUP_SECONDS", 60))
+    if window <= 0:
+        return None
+    return (
+        Alert.objects.filter(
+            watchlist=watchlist, plate_key=key, last_seen_at__gte=detection.first_seen - timedelta(seconds=window)
+        )
+        .order_by("-last_seen_at", "-id")
+        .first()
+    )
+
+
+def _add_sighting(alert, detection):
+    AlertSighting.objects.create(alert=alert, detection=detection, seen_at=detection.first_seen)
+    Alert.objects.filter(pk=alert.pk).update(sighting_count=F("sighting_count") + 1)
+    Alert.objects.filter(pk=alert.pk, last_seen_at__lt=detection.last_seen).update(last_seen_at=detection.last_seen)
 
 
 def _entries_matching(key, kind):
@@ -367,52 +394,74 @@ def _alerts_suppressed(detection):
 
 
 def alert_match(*, detection):
-    """Raise an alert for each alert list the detection's plate matches (once per detection and list), and the
-    first webhook delivery of each (pending), in the caller's transaction: they commit with the detection or
-    not at all. Returns the alerts created now. On commit each one is pushed to the consoles, published as
-    `system.notification`, and its delivery handed to a task (the sweeper sends it if that cannot be queued).
+    """Raise an alert for each alert list the detection's plate matches, and the first webhook delivery of
+    each (pending), in the caller's transaction: they commit with the detection or not at all. Returns the
+    alerts created now. On commit each one is pushed to the consoles, published as `system.notification`,
+    and its delivery handed to a task (the sweeper sends it if that cannot be queued).
+
+    One alert per passage: where the list already alerted for the same plate key within
+    ALERT_DEDUP_SECONDS, the detection is a sighting of that alert (count, last seen, cameras; pushed as
+    `alert.updated`) and raises nothing else: no event, no webhook. Race-safe: the list's row is locked
+    (FOR NO KEY UPDATE) before looking, so two cameras persisting the same plate at once wait for each
+    other and the second sees the first's alert.
     """
     if _alerts_suppressed(detection):  # a resident's plate: an allow list that suppresses alerts names it
         return []
-    created, deliveries = [], []
-    for entry in _matching_entries(detection):
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    detection=detection,
-                    watchlist=entry.watchlist,
-                    entry=entry,
-                    pattern=entry.pattern,
-                    plate_text=detection.plate_text,
+    key = detection.plate_key or plate_key(detection.plate_text)
+    created, deliveries, joined = [], [], []
+    with transaction.atomic():
+        for entry in _matching_entries(detection):
+            watchlist = WatchList.objects.select_for_update(no_key=True).get(pk=entry.watchlist_id)
+            if AlertSighting.objects.filter(alert__watchlist=watchlist, detection=detection).exists():
+                continue  # another persist of this detection counted it while we waited
+            passage = _passage_alert(watchlist, key, detection)
+            if passage is not None:
+                _add_sighting(passage, detection)
+                joined.append(passage.pk)
+                continue
+            try:
+                with transaction.atomic():
+                    alert = Alert.objects.create(
+                        detection=detection, watchlist=watchlist, entry=entry, pattern=entry.pattern,
+                        note=entry.note, plate_text=detection.plate_text, plate_key=key,
+                        last_seen_at=detection.last_seen,
+                    )
+                    AlertSighting.objects.create(alert=alert, detection=detection, seen_at=detection.first_seen)
+            except IntegrityError:
+                continue  # another persist raised it first
+            created.append(alert)
+            if watchlist.webhook_url:
+                deliveries.append(
+                    WebhookDelivery.objects.create(
+                        alert=alert, watchlist=watchlist, url=watchlist.webhook_url, attempt=1,
+                        message_id=f"msg_{uuid.uuid4().hex}",
+                    )
                 )
-        except IntegrityError:
-            continue  # another persist raised it first
-        created.append(alert)
-        if entry.watchlist.webhook_url:
-            deliveries.append(
-                WebhookDelivery.objects.create(
-                    alert=alert, watchlist=entry.watchlist, url=entry.watchlist.webhook_url, attempt=1,
-                    message_id=f"msg_{uuid.uuid4().hex}",
-                )
-            )
-    if created:
+        # A later reading of a counted detection moves its alerts' last sighting on (after the lists' locks:
+        # alert rows are always locked after list rows).
+        Alert.objects.filter(sightings__detection=detection, last_seen_at__lt=detection.last_seen).update(
+            last_seen_at=detection.last_seen
+        )
+    if created or joined:
         alert_ids, delivery_ids = [a.pk for a in created], [d.pk for d in deliveries]
-        transaction.on_commit(lambda: _announce(alert_ids, delivery_ids))
+        transaction.on_commit(lambda: _announce(alert_ids, delivery_ids, joined))
     return created
 
 
-def _notification(payload):
+def _notification(alert, payload):
     camera = payload["camera_name"]
+    note = f" — {payload['note']}" if payload["note"] else ""
     return {
         "kind": "watchlist.alert",
         "level": "warning",
-        "title": f"Plate {payload['plate_text']} on watch list {payload['watchlist_name']}",
-        "message": f"{payload['plate_text']} seen at {camera} (pattern {payload['pattern']}).",
+        "title": f"Plate {payload['plate_text']} on watch list {payload['watchlist_name']}{note}",
+        "message": f"{payload['plate_text']} seen at {camera} (pattern {payload['pattern']}){note}.",
         "alert": payload,
+        "links": alert_links(alert),
     }
 
 
-def _announce(alert_ids, delivery_ids):
+def _announce(alert_ids, delivery_ids, joined_ids=()):
     from apps.watchlists import tasks
 
     for delivery_id in delivery_ids:
@@ -420,30 +469,73 @@ def _announce(alert_ids, delivery_ids):
     for alert in _with_related(Alert.objects.filter(pk__in=alert_ids)):
         payload = alert_public(alert)
         live.push(live.NOTIFICATIONS, "alert.created", payload)
-        events.publish("system.notification", _notification(payload))
+        events.publish("system.notification", _notification(alert, payload))
+    for alert in _with_related(Alert.objects.filter(pk__in=joined_ids)):
+        live.push(live.NOTIFICATIONS, "alert.updated", alert_public(alert))
 
 
 def _with_related(alerts):
-    return alerts.select_related("watchlist", "detection__camera", "acknowledged_by")
+    return selectors.with_sightings(alerts.select_related("watchlist", "detection__camera", "acknowledged_by"))
+
+
+def _acknowledge(actor, alerts):
+    """Acknowledge the open ones of `alerts` (a queryset), each audited and pushed; the ids acknowledged."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(alerts.filter(acknowledged_at=None).select_for_update(of=("self",)).order_by("pk"))
+        Alert.objects.filter(pk__in=[a.pk for a in claimed]).update(acknowledged_by=actor, acknowledged_at=now)
+        for alert in claimed:
+            audit_record(actor=actor, action="alert.acknowledge", target=alert, changes={"plate_text": alert.plate_text})
+        ids = [a.pk for a in claimed]
+        if ids:
+            transaction.on_commit(lambda: _push_acknowledged(ids))
+    return ids
+
+
+def _push_acknowledged(ids):
+    for alert in _with_related(Alert.objects.filter(pk__in=ids)):
+        live.push(live.NOTIFICATIONS, "alert.acknowledged", alert_public(alert))
 
 
 def alert_acknowledge(*, actor, alert):
     """Mark an open alert acknowledged (idempotent: an acknowledged alert keeps who and when)."""
     _require(actor, "alert.acknowledge", "Acknowledging alerts")
-    with transaction.atomic():
-        claimed = Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
-            acknowledged_by=actor, acknowledged_at=timezone.now()
-        )
-        alert.refresh_from_db()
-        if claimed:
-            audit_record(actor=actor, action="alert.acknowledge", target=alert, changes={"plate_text": alert.plate_text})
-            alert_id = alert.pk
-            transaction.on_commit(
-                lambda: live.push(
-                    live.NOTIFICATIONS, "alert.acknowledged", alert_public(_with_related(Alert.objects).get(pk=alert_id))
-                )
-            )
+    _acknowledge(actor, Alert.objects.filter(pk=alert.pk))
+    alert.refresh_from_db()
     return alert
+
+
+ACKNOWLEDGE_SHOWN_MAX = 500
+
+
+def alert_acknowledge_shown(*, actor, alerts, alert_ids):
+    """Acknowledge what a page shows: the open alerts among `alert_ids` (the rows on the page) that are in
+    `alerts` (the page's filter), so nothing the operator did not see is acknowledged. Each is audited as a
+    single acknowledgement. Returns how many were acknowledged."""
+    _require(actor, "alert.acknowledge", "Acknowledging alerts")
+    try:
+        ids = {int(i) for i in alert_ids}
+    except (TypeError, ValueError):
+        raise ValidationError({"alert": "Alert ids are numbers."}) from None
+    if len(ids) > ACKNOWLEDGE_SHOWN_MAX:
+        raise ValidationError({"alert": f"At most {ACKNOWLEDGE_SHOWN_MAX} alerts at once."})
+    return len(_acknowledge(actor, alerts.filter(pk__in=ids)))
+
+
+def alert_sound_enabled(user):
+    """Whether the console plays a sound for this user's alerts: their own choice, else on for those who
+    acknowledge alerts (operators, admins) and off for viewers."""
+    preference = AlertPreference.objects.filter(user_id=user.pk).first()
+    if preference is not None:
+        return preference.sound
+    return can(user, "alert.acknowledge")
+
+
+def alert_sound_set(*, actor, enabled):
+    """A console user turns their own alert sound on or off (a personal setting: not audited)."""
+    _require_role(actor)
+    AlertPreference.objects.update_or_create(user=actor, defaults={"sound": bool(enabled)})
+    return bool(enabled)
 
 
 # --- webhooks ----------------------------------------------------------------------------
@@ -455,7 +547,10 @@ def webhook_backoff(retries):
 
 
 def webhook_body(alert):
-    return {"type": "watchlist.alert", "version": events.VERSION, "at": timezone.now().isoformat(), "alert": alert_public(alert)}
+    return {
+        "type": "watchlist.alert", "version": events.VERSION, "at": timezone.now().isoformat(),
+        "alert": alert_public(alert), "links": alert_links(alert),
+    }
 
 
 def _claimable(now):

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/rotate-secret/", views.watchlist_rotate_secret, name="rotate_secret"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
+    path("alerts/acknowledge-shown/", views.alert_acknowledge_shown, name="acknowledge_shown"),
+    path("alerts/sound/", views.alert_sound, name="sound"),
 ]

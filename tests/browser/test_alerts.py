@@ -78,3 +78,74 @@ def test_a_watched_plate_appears_in_the_live_feed_and_raises_a_toast_without_rel
     wait_for(lambda: js(driver, "var c = document.querySelector('[data-open-alert-count]'); return c.hidden && !c.offsetWidth"),
              timeout=10, what="the open alert count to go")
     shot(driver, "alerts-03-acknowledged")
+
+
+def test_an_operator_hears_the_alert_sees_its_note_and_more_than_three_toasts_fold_into_a_counter(
+    olivia, asgi_server, browser
+):
+    from selenium.webdriver.common.by import By
+
+    from apps.watchlists.models import AlertPreference
+    from tests.browser.conftest import log_in
+    from tests.watchlists.conftest import later
+
+    base = asgi_server.base_url
+    driver = browser
+    camera = Camera.objects.create(name="Demo gate", rtsp_url="rtsp://192.0.2.10/live")
+    plates = ["RIO4F21", "ABC1234", "XYZ9876", "QWE5678", "JKL4321"]
+    watchlist_create(actor=olivia, name="Stolen", entries=[{"pattern": p, "note": f"reported stolen {p[-2:]}"} for p in plates])
+
+    log_in(driver, base, "olivia")
+    wait_for(lambda: js(driver, "return document.documentElement.dataset.live") == "open", timeout=15,
+             what="the live WebSocket")
+    assert js(driver, "return window.vmsAlertSound.enabled") is True  # operators hear alerts unless they turn it off
+    assert js(driver, "return window.vmsAlertSound.started") == 0
+
+    see(camera, plates[0])
+    toast = wait_for(lambda: js(driver, "var t = document.querySelector('#toasts .alert-toast'); return t && t.textContent"),
+                     timeout=15, what="the alert toast")
+    assert "reported stolen 21" in toast and "Stolen" in toast
+    assert "(RIO4F21)" not in toast  # the plate once: the pattern only where it says more
+    wait_for(lambda: js(driver, "return window.vmsAlertSound.started") == 1, timeout=5, what="the alert sound")
+    shot(driver, "alerts-04-note-and-sound")
+
+    for offset, plate in enumerate(plates[1:], start=1):
+        see(camera, plate, at=later(offset * 30))
+    wait_for(lambda: js(driver, "return document.querySelectorAll('#toasts .alert-toast').length") == 5,
+             timeout=15, what="five toasts")
+    assert js(driver, "return document.querySelectorAll('#toasts .alert-toast:not([hidden])').length") == 3
+    more = js(driver, "var m = document.querySelector('#toasts [data-toast-more]'); return m && m.textContent")
+    assert more == "+2 more"
+    assert js(driver, "return window.vmsAlertSound.started") == 5
+    shot(driver, "alerts-05-collapsed")
+
+    driver.find_element(By.CSS_SELECTOR, "#toasts [data-toast-more]").click()
+    wait_for(lambda: driver.current_url.startswith(f"{base}/watchlists/alerts/"), timeout=10, what="the alerts page")
+    rows = js(driver, "return Array.from(document.querySelectorAll('#alert-list [data-field=note]')).map(n => n.textContent)")
+    assert sorted(rows) == sorted(f"reported stolen {p[-2:]}" for p in plates)
+    shot(driver, "alerts-06-alerts-page")
+
+    # The toast's title opens the alerts page too.
+    driver.get(f"{base}/")
+    wait_for(lambda: js(driver, "return document.documentElement.dataset.live") == "open", timeout=15,
+             what="the live WebSocket")
+    see(camera, plates[0], at=later(600))
+    wait_for(lambda: js(driver, "return !!document.querySelector('#toasts .alert-toast .toast-title')"), timeout=15,
+             what="a new toast")
+    driver.find_element(By.CSS_SELECTOR, "#toasts .alert-toast .toast-title").click()
+    wait_for(lambda: driver.current_url.startswith(f"{base}/watchlists/alerts/"), timeout=10, what="the alerts page")
+
+    # The user turns the sound off in the console; it is kept server-side and later alerts are silent.
+    wait_for(lambda: js(driver, "return document.documentElement.dataset.live") == "open", timeout=15,
+             what="the live WebSocket")
+    toggle = driver.find_element(By.CSS_SELECTOR, "[data-sound-toggle]")
+    assert toggle.text == "Alert sound: on"
+    toggle.click()
+    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "[data-sound-toggle]").text == "Alert sound: off",
+             timeout=10, what="the sound to turn off")
+    assert AlertPreference.objects.get(user=olivia).sound is False
+    see(camera, plates[1], at=later(900))
+    wait_for(lambda: js(driver, "return document.querySelectorAll('#toasts .alert-toast').length") == 1,
+             timeout=15, what="the silent alert's toast")
+    assert js(driver, "return window.vmsAlertSound.started") == 0
+    shot(driver, "alerts-07-sound-off")

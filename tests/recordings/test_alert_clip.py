@@ -19,8 +19,9 @@ def notifications():
 
 
 def test_the_alerts_page_and_the_pushed_alert_open_the_clip_where_the_camera_records(
-    olivia, client, notifications, django_capture_on_commit_callbacks
+    olivia, client, notifications, settings, django_capture_on_commit_callbacks
 ):
+    settings.ALERT_DEDUP_SECONDS = 0  # two cameras, two alerts (one passage would be one: test_alert_console.py)
     gate = Camera.objects.create(name="Gate", rtsp_url="rtsp://192.0.2.10/live", recording_mode="continuous")
     yard = Camera.objects.create(name="Yard", rtsp_url="rtsp://192.0.2.11/live", recording_mode="off")
     watchlist_create(actor=olivia, name="Stolen", entries=["ABC1234"])

@@ -58,6 +58,13 @@ RULES = {
     "watchlists/alerts/<int:pk>/acknowledge/": (
         "/watchlists/alerts/{alert}/acknowledge/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 302, 302)}
     ),
+    "watchlists/alerts/acknowledge-shown/": (
+        "/watchlists/alerts/acknowledge-shown/", {"GET": (302, 403, 403, 405, 405), "POST": (302, 403, 403, 302, 302)}
+    ),
+    # Each user's own setting: every role; an empty body is a 400.
+    "watchlists/alerts/sound/": (
+        "/watchlists/alerts/sound/", {"GET": (302, 403, 405, 405, 405), "POST": (302, 403, 400, 400, 400)}
+    ),
     "detections/": ("/detections/", {"GET": (302, 403, 200, 200, 200)}),
     "detections/export.csv": ("/detections/export.csv", {"GET": (302, 403, 200, 200, 200)}),
     "detections/feed/": ("/detections/feed/", {"GET": (302, 403, 200, 200, 200)}),

@@ -47,3 +47,11 @@ def test_the_console_acknowledges_and_answers_json_to_the_page_script(alert, oli
     client.force_login(olivia)
     response = client.post(f"/watchlists/alerts/{alert.pk}/acknowledge/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json()["acknowledged_by"] == "olivia"
+
+
+def test_the_api_filters_alerts_as_the_alerts_page_does(alert, victor, camera):
+    api = api_as(victor)
+    assert [a["id"] for a in api.get(f"/api/alerts/?camera={camera.pk}&plate=abc").json()["results"]] == [alert.pk]
+    assert api.get("/api/alerts/?plate=zzz").json()["results"] == []
+    assert api.get("/api/alerts/?since=2000-01-01&until=1999-01-01").status_code == 400
+    assert api.get("/api/alerts/?camera=abc").status_code == 400

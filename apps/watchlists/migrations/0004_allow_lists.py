@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("watchlists", "0002_webhook_deliveries_outbox"),
+        ("watchlists", "0003_alerts"),
     ]
 
     operations = [
