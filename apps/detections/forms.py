@@ -18,7 +18,7 @@ class DetectionSearchForm(forms.Form):
     plate = forms.CharField(
         required=False,
         max_length=40,
-        help_text="Letters and digits; spaces and dashes are ignored.",
+        help_text="Letters and digits; spaces and dashes are ignored. “Any part” finds the end of a plate (9876).",
         widget=forms.TextInput(attrs={"placeholder": "ABC1234", "autocomplete": "off"}),
     )
     match = forms.ChoiceField(choices=MATCH_MODES, required=False, initial="similar")

@@ -78,6 +78,22 @@ PLATE_FORMATS = {
         PlateFormat("generic", free_lengths=range(4, 11)),
     )
 }
+# How the console shows each format: one label per name, the name after it (what the API, events and CSV carry).
+PLATE_FORMAT_LABELS = {
+    "br": "Brazil, old grey plate", "mercosul": "Mercosul (Brazil)", "us": "United States", "sk": "Slovakia",
+    "cz": "Czechia", "pl": "Poland", "de": "Germany", "it": "Italy", "fr": "France", "nl": "Netherlands",
+    "es": "Spain", "gb": "United Kingdom", "generic": "Generic", "other": "Fits none of the site's formats",
+}
+
+
+def plate_format_label(name):
+    """`br` → "Brazil, old grey plate (br)"; "" (no plate read) → "—"; a name no longer known → the name."""
+    if not name:
+        return "—"
+    label = PLATE_FORMAT_LABELS.get(name)
+    return f"{label} ({name})" if label else name
+
+
 # Names a site may use for several formats at once.
 PLATE_REGIONS = {
     "brazil": ("br", "mercosul"),

@@ -196,7 +196,7 @@ class TestDemoVideo:
         assert info["plates"]
         for plate in info["plates"]:
             assert BRAZIL.match(plate["text"]) or MERCOSUL.match(plate["text"]), plate
-            assert plate["format"] == ("brazil" if BRAZIL.match(plate["text"]) else "mercosul")
+            assert plate["format"] == ("br" if BRAZIL.match(plate["text"]) else "mercosul")
             start, end = plate["in_view"]
             stop_start, stop_end = plate["stopped"]
             assert 0 <= start < stop_start < stop_end < end <= CLIP_SECONDS, plate
@@ -207,7 +207,7 @@ class TestDemoVideo:
 
         plates = [passage.plate for passage in schedule(30)]
         assert len(plates) >= 3 and len(set(plates)) == len(plates)
-        assert {plate_format(plate) for plate in plates} == {"brazil", "mercosul"}
+        assert {plate_format(plate) for plate in plates} == {"br", "mercosul"}
 
     def test_the_same_arguments_give_the_same_video(self, tmp_path):
         first = make_demo_video(tmp_path / "a.mp4", seconds=1, fps=5, width=320, height=180)

@@ -43,11 +43,11 @@ OUT_DEPTH = 0.42  # depth where it has left the picture at the bottom
 
 
 def plate_format(text):
-    """'mercosul' for AAA9A99, 'brazil' for AAA9999, None for anything else."""
+    """The format name (apps/detections/plates.py): 'mercosul' for AAA9A99, 'br' for AAA9999, None otherwise."""
     if len(text) != 7 or not (text[:3].isalpha() and text[:3].isupper() and text[3].isdigit()):
         return None
     if text[4:].isdigit():
-        return "brazil"
+        return "br"
     if text[4].isalpha() and text[4].isupper() and text[5:].isdigit():
         return "mercosul"
     return None
