@@ -66,7 +66,8 @@ def detection_detail(request, pk):
         if box and len(box) == 4:
             x1, y1, x2, y2 = (min(1.0, max(0.0, float(v))) for v in box)
             boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
-    alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
+    # Every alert the passage counts in: the ones it raised and those a later sighting of it joined.
+    alerts = [sighting.alert for sighting in detection.alert_sightings.select_related("alert__watchlist")]
     context = {"detection": detection, "boxes": boxes, "alerts": alerts,
                "plate_format": plate_format_label(detection.plate_format),
                "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
