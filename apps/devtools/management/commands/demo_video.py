@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="the .mp4 to write")
-        parser.add_argument("--seconds", type=float, default=30.0)
+        parser.add_argument("--seconds", type=float, default=45.0)
         parser.add_argument("--fps", type=int, default=10)
         parser.add_argument("--width", type=int, default=1280)
         parser.add_argument("--height", type=int, default=720)
