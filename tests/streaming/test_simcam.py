@@ -236,3 +236,14 @@ class TestDemoVideo:
                                 capture_output=True, text=True, check=True).stdout
         frames = [line.rsplit(",", 1)[1].strip() for line in hashes.splitlines() if not line.startswith("#")]
         assert len(frames) == 10 and len(set(frames)) == 1
+
+
+def test_a_runs_passages_are_weighed_against_the_demos_real_passes():
+    from apps.devtools.bench.harness import passage_figures
+    from apps.devtools.simcam.demo_video import PLATES, SECONDS_PER_VEHICLE
+
+    rows = [[PLATES[0], "car", True], [PLATES[1], "truck", True], ["XXX1234", "car", True], ["", "", True]]
+    figures = passage_figures(rows, cameras=2, seconds=2 * SECONDS_PER_VEHICLE)  # four real passes
+    assert (figures["passages"], figures["real_passes"], figures["per_pass"]) == (4, 4, 1.0)
+    assert (figures["junk"], figures["unread"], figures["class_present"]) == (0.25, 1, 0.75)
+    assert "per_pass=1.00 junk=0.250" in figures["line"]
