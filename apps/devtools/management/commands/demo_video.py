@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 
 class Command(BaseCommand):
-    help = "Render the demo street video (H.264) with its plate list next to it."
+    help = "Render the demo gate-camera video (photographed vehicles, H.264) with its plate list next to it."
     requires_system_checks = []
 
     def add_arguments(self, parser):
