@@ -27,6 +27,22 @@ def env_bool(name, default=False):
     return env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(kind, name, default):
+    raw = env(name, default)
+    try:
+        return kind(raw)
+    except ValueError:
+        sys.exit(f"{name}: {raw!r} is not {'a whole number' if kind is int else 'a number'}")
+
+
+def env_int(name, default):
+    return _number(int, name, default)
+
+
+def env_float(name, default):
+    return _number(float, name, default)
+
+
 def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -109,11 +125,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vms"),
-        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", "0"),
         conn_health_checks=True,
     )
 }
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", "3")
 # The web process (ASGI, which turns this on in vms/asgi.py) shares one psycopg pool between its
 # threads: Django advises against persistent connections (CONN_MAX_AGE) under ASGI. The pool's
 # timeout is the connect timeout, so a database outage is answered 503 as quickly as without it.
@@ -121,9 +137,9 @@ if env_bool("DATABASE_POOL", False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"]["application_name"] = "vms-web"  # so pg_stat_activity tells them apart
     DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
-        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "10")),
-        "timeout": int(env("DATABASE_CONNECT_TIMEOUT", "3")),
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", "2"),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", "10"),
+        "timeout": env_int("DATABASE_CONNECT_TIMEOUT", "3"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,10 +175,10 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "sessions"
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(12 * 3600)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", str(12 * 3600))
 # An open console WebSocket asks the access policy again this often: logout, deactivation or a role
 # taken away closes it within this time (apps/accounts/consumers.py).
-WS_ACCESS_RECHECK_SECONDS = float(env("WS_ACCESS_RECHECK_SECONDS", "2"))
+WS_ACCESS_RECHECK_SECONDS = env_float("WS_ACCESS_RECHECK_SECONDS", "2")
 
 CHANNEL_LAYERS = {
     "default": {
@@ -194,10 +210,10 @@ CELERY_BEAT_SCHEDULER = "vms.beat:DatabaseScheduler"
 MEDIAMTX_API_URL = env("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env("MEDIAMTX_API_USER", "")
 MEDIAMTX_API_PASSWORD = env("MEDIAMTX_API_PASSWORD", "")
-MEDIAMTX_TIMEOUT = float(env("MEDIAMTX_TIMEOUT", "3"))
+MEDIAMTX_TIMEOUT = env_float("MEDIAMTX_TIMEOUT", "3")
 # Video behind the access policy (apps/streaming/media_auth.py): a browser's watch token lives this
 # long; the AI readers and the probe read RTSP with this credential of their own.
-MEDIA_TOKEN_SECONDS = int(env("MEDIA_TOKEN_SECONDS", "120"))
+MEDIA_TOKEN_SECONDS = env_int("MEDIA_TOKEN_SECONDS", "120")
 MEDIA_READER_USER = env("MEDIA_READER_USER", "vms-reader")
 MEDIA_READER_PASSWORD = env("MEDIA_READER_PASSWORD", "")
 # Local runs, benchmarks and tests start real MediaMTX where there is one (`manage.py mediaserver`,
@@ -215,38 +231,38 @@ MEDIA_HLS_BASE_URL = env("MEDIA_HLS_BASE_URL", "http://127.0.0.1:8888")
 MEDIA_WEBRTC_BASE_URL = env("MEDIA_WEBRTC_BASE_URL", "http://127.0.0.1:8889" if MEDIAMTX_BIN else "")
 MEDIA_RTSP_BASE_URL = env("MEDIA_RTSP_BASE_URL", "rtsp://127.0.0.1:8554")
 # Recording (MediaMTX's recorder; each camera's mode and retention are on the camera).
-RECORDING_SEGMENT_SECONDS = int(env("RECORDING_SEGMENT_SECONDS", "600"))
-RECORDING_PART_SECONDS = int(env("RECORDING_PART_SECONDS", "1"))
+RECORDING_SEGMENT_SECONDS = env_int("RECORDING_SEGMENT_SECONDS", "600")
+RECORDING_PART_SECONDS = env_int("RECORDING_PART_SECONDS", "1")
 # A detection's (and its alerts') clip: this long before it was first seen and after it was last seen.
-CLIP_PRE_SECONDS = float(env("CLIP_PRE_SECONDS", "5"))
-CLIP_POST_SECONDS = float(env("CLIP_POST_SECONDS", "10"))
+CLIP_PRE_SECONDS = env_float("CLIP_PRE_SECONDS", "5")
+CLIP_POST_SECONDS = env_float("CLIP_POST_SECONDS", "10")
 # The longest clip one request may ask for (a span to download).
-CLIP_MAX_SECONDS = int(env("CLIP_MAX_SECONDS", "3600"))
+CLIP_MAX_SECONDS = env_int("CLIP_MAX_SECONDS", "3600")
 # Events mode: segments this long; one with no detection or alert near it goes once this old (minutes).
-RECORDING_EVENTS_SEGMENT_SECONDS = int(env("RECORDING_EVENTS_SEGMENT_SECONDS", "60"))
-RECORDING_EVENTS_HOLD_MINUTES = float(env("RECORDING_EVENTS_HOLD_MINUTES", "10"))
+RECORDING_EVENTS_SEGMENT_SECONDS = env_int("RECORDING_EVENTS_SEGMENT_SECONDS", "60")
+RECORDING_EVENTS_HOLD_MINUTES = env_float("RECORDING_EVENTS_HOLD_MINUTES", "10")
 # Disk guard: below this much free space under RECORDINGS_ROOT the oldest recordings go first (MiB).
-RECORDING_MIN_FREE_MB = int(env("RECORDING_MIN_FREE_MB", "2048"))
+RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", "2048")
 # A recording camera whose newest recorded moment is older than this has stopped: `recording.gap`.
-RECORDING_GAP_SECONDS = float(env("RECORDING_GAP_SECONDS", "10"))
+RECORDING_GAP_SECONDS = env_float("RECORDING_GAP_SECONDS", "10")
 # A hole in the recording shorter than this is not shown as a gap (segment boundaries).
-RECORDING_GAP_TOLERANCE_SECONDS = float(env("RECORDING_GAP_TOLERANCE_SECONDS", "2"))
+RECORDING_GAP_TOLERANCE_SECONDS = env_float("RECORDING_GAP_TOLERANCE_SECONDS", "2")
 # Retention, in days (0: forever), pruned hourly by `recordings.prune`: detections (with their alerts,
 # snapshots and plate crops), the redelivery guard, webhook attempts, stream state changes, the audit log.
-RETENTION_DETECTION_DAYS = int(env("RETENTION_DETECTION_DAYS", "90"))
-RETENTION_PROCESSED_FRAME_DAYS = int(env("RETENTION_PROCESSED_FRAME_DAYS", "1"))
-RETENTION_WEBHOOK_DELIVERY_DAYS = int(env("RETENTION_WEBHOOK_DELIVERY_DAYS", "30"))
-RETENTION_STATUS_CHANGE_DAYS = int(env("RETENTION_STATUS_CHANGE_DAYS", "90"))
-RETENTION_AUDIT_DAYS = int(env("RETENTION_AUDIT_DAYS", "365"))
+RETENTION_DETECTION_DAYS = env_int("RETENTION_DETECTION_DAYS", "90")
+RETENTION_PROCESSED_FRAME_DAYS = env_int("RETENTION_PROCESSED_FRAME_DAYS", "1")
+RETENTION_WEBHOOK_DELIVERY_DAYS = env_int("RETENTION_WEBHOOK_DELIVERY_DAYS", "30")
+RETENTION_STATUS_CHANGE_DAYS = env_int("RETENTION_STATUS_CHANGE_DAYS", "90")
+RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", "365")
 # How often each camera's picture is sampled to tell online, offline and frozen.
-STREAM_PROBE_SECONDS = float(env("STREAM_PROBE_SECONDS", "15"))
+STREAM_PROBE_SECONDS = env_float("STREAM_PROBE_SECONDS", "15")
 # A camera nobody pulls (on demand, no viewer, no AI) is probed this rarely: each probe makes the
 # media server pull it for the probe and its close-after delay.
-STREAM_IDLE_PROBE_SECONDS = float(env("STREAM_IDLE_PROBE_SECONDS", "120"))
+STREAM_IDLE_PROBE_SECONDS = env_float("STREAM_IDLE_PROBE_SECONDS", "120")
 # A frame from the frames worker this recent is proof enough that an AI camera is online.
-STREAM_FRESH_FRAME_SECONDS = float(env("STREAM_FRESH_FRAME_SECONDS", "10"))
+STREAM_FRESH_FRAME_SECONDS = env_float("STREAM_FRESH_FRAME_SECONDS", "10")
 # A camera's stream state, once changed, holds at least this long: a flapping camera makes no event storm.
-STREAM_STATE_HOLD_SECONDS = float(env("STREAM_STATE_HOLD_SECONDS", "30"))
+STREAM_STATE_HOLD_SECONDS = env_float("STREAM_STATE_HOLD_SECONDS", "30")
 # A camera offline or frozen this long raises a camera-health notification (console toast, event); back
 # online clears it. 0: never.
 try:
@@ -257,7 +273,7 @@ if not 0 <= CAMERA_OFFLINE_ALERT_SECONDS < float("inf"):
     sys.exit(f"CAMERA_OFFLINE_ALERT_SECONDS: {env('CAMERA_OFFLINE_ALERT_SECONDS')!r} is not a number of seconds"
              " (0 or more; 0 turns the notification off)")
 # "Test connection" and the probe's look at a camera's own source give up after this long.
-CAMERA_TEST_SECONDS = float(env("CAMERA_TEST_SECONDS", "8"))
+CAMERA_TEST_SECONDS = env_float("CAMERA_TEST_SECONDS", "8")
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 
@@ -272,19 +288,19 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
 PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
 # A sighting of the same plate on the same list within this many seconds of an alert's last one (another
 # camera, or the same one again) joins that alert instead of raising a new one; 0: every detection alerts.
-ALERT_DEDUP_SECONDS = float(env("ALERT_DEDUP_SECONDS", "60"))
+ALERT_DEDUP_SECONDS = env_float("ALERT_DEDUP_SECONDS", "60")
 
 # --- AI pipeline ----------------------------------------------------------------
 
 # Readings of the same or a near-identical plate on one camera within this window are one event.
-DETECTION_MERGE_SECONDS = float(env("DETECTION_MERGE_SECONDS", "10"))
+DETECTION_MERGE_SECONDS = env_float("DETECTION_MERGE_SECONDS", "10")
 # A plate reading less sure than this (OCR confidence, 0-1), or of none of the site's formats, never makes a
 # passage or names its plate: it is kept as a reading of its vehicle's passage (apps/detections/tracking.py).
-PLATE_CONFIDENCE_FLOOR = float(env("PLATE_CONFIDENCE_FLOOR", "0.6"))
+PLATE_CONFIDENCE_FLOOR = env_float("PLATE_CONFIDENCE_FLOOR", "0.6")
 # A frame older than this when a stage picks it up is dropped and counted, never processed late.
-PIPELINE_FRAME_BUDGET_SECONDS = float(env("PIPELINE_FRAME_BUDGET_SECONDS", "3"))
+PIPELINE_FRAME_BUDGET_SECONDS = env_float("PIPELINE_FRAME_BUDGET_SECONDS", "3")
 # Frame readers with no grab for this long are closed.
-FRAME_READER_IDLE_SECONDS = float(env("FRAME_READER_IDLE_SECONDS", "30"))
+FRAME_READER_IDLE_SECONDS = env_float("FRAME_READER_IDLE_SECONDS", "30")
 # The detect worker loads its models when a process starts (set by its command line).
 PIPELINE_PRELOAD_MODELS = env_bool("PIPELINE_PRELOAD_MODELS", False)
 
@@ -303,7 +319,7 @@ VISION_OCR_MODEL = env("VISION_OCR_MODEL", "ppocrv6-small")
 VISION_PLATE_FORMATS = env("VISION_PLATE_FORMATS", "")
 # Threads per detecting process; 0: the libraries' default (every core), right for one process alone.
 # The AI worker runs one process per core and sets cores ÷ processes (deploy/): pools that overlap fight.
-VISION_THREADS = max(0, int(env("VISION_THREADS", "0")))
+VISION_THREADS = max(0, env_int("VISION_THREADS", "0"))
 
 # --- auth ---------------------------------------------------------------------
 
@@ -352,8 +368,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(env("JWT_ACCESS_MINUTES", "15"))),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=int(env("JWT_REFRESH_DAYS", "1"))),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", "15")),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", "1")),
     "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
@@ -394,7 +410,7 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # HSTS is sent only on HTTPS requests (TLS ends at the entry point, which sets X-Forwarded-Proto);
 # 0 (the default) sends none, e.g. 31536000 once the site is served over TLS only.
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
@@ -406,12 +422,12 @@ CSP_EXTRA_SOURCES = {
     "img-src": env_list("CSP_EXTRA_IMG_SRC"),
 }
 # Request bodies over this many bytes are refused with 413 (vms/security.py), API and console alike.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024))
 # Failed logins (console and /api/auth/token/) per username and per client IP in one window, counted
 # in the cache; past either, logins are refused until the window ends (apps/accounts/login_limits.py).
-LOGIN_FAILURES_PER_USER = int(env("LOGIN_FAILURES_PER_USER", "5"))
-LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", str(15 * 60)))
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", "5")
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", "20")
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", str(15 * 60))
 
 # --- logging --------------------------------------------------------------------
 

@@ -62,15 +62,18 @@ camera_create, camera_edit, camera_delete = CrudPages(
 def camera_zones(request, pk):
     camera = get_object_or_404(Camera, pk=pk)
     form = ZonesForm(request.POST)
+    draft = None
     if form.is_valid():
+        # Taken before the service's errors are added: adding an error to the field drops it from cleaned_data,
+        # and the editor must come back with the zones just drawn, not the saved ones.
+        draft = form.cleaned_data["zones"]
         try:
-            services.camera_set_zones(actor=request.user, camera=camera, zones=form.cleaned_data["zones"])
+            services.camera_set_zones(actor=request.user, camera=camera, zones=draft)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Zones saved.")
             return redirect("cameras:detail", pk=camera.pk)
-    draft = form.cleaned_data.get("zones") if hasattr(form, "cleaned_data") else None
     if not isinstance(draft, list):
         draft = None
     context = _detail_context(request, camera, zones_form=form, draft_zones=draft)

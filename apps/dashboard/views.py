@@ -15,7 +15,7 @@ def _stats_context():
 
 @role_required("console.view")
 def home(request):
-    """The console home, server-rendered; `?fragment=stats` is the part dashboard.js swaps in on live events."""
+    """The console home, server-rendered; `?fragment=stats` is the part HTMX swaps in on live events (dashboard.js)."""
     if request.GET.get("fragment") == "stats":
         return render(request, "dashboard/_stats.html", _stats_context())
     return render(

@@ -56,8 +56,8 @@ class DetectionSerializer(serializers.Serializer):
     OpenApiParameter("until", OpenApiTypes.DATETIME),
 ]))
 class DetectionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Query: `plate`, `match` (similar | similar_prefix | exact | prefix), `camera`, `vehicle_class`,
-    `allow_list` (on | off), `since`, `until` (ISO 8601). Newest first, paginated."""
+    """Query: `plate`, `match` (similar | similar_prefix | similar_contains | exact | prefix), `camera`,
+    `vehicle_class`, `allow_list` (on | off), `since`, `until` (ISO 8601). Newest first, paginated."""
 
     serializer_class = DetectionSerializer
 

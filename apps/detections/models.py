@@ -5,7 +5,8 @@ from apps.detections.plates import CONFUSABLE_CLASS, clean_plate
 
 
 def plate_key(text):
-    """The plate's confusable form: cleaned, and O/I/B/S/Z/G read as 0/1/8/5/2/6, so `A8C1Z34` finds `ABC1234`."""
+    """The plate's confusable form: cleaned, and each class of characters OCR confuses folded into one
+    (`plates.CONFUSABLE`: O/Q/D→0, I/L→1, B→8, S→5, Z→2, G→6, M/N→W), so `A8C1Z34` finds `ABC1234`."""
     return clean_plate(text).translate(CONFUSABLE_CLASS)
 
 

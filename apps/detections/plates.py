@@ -1,7 +1,7 @@
 """Plate text: cleaning, country formats, and fuzzy matching of readings.
 
 OCR output is noisy: PP-OCR can emit CJK characters, dashes and dots, and any
-engine confuses O/0, I/1, B/8, S/5, Z/2, G/6. Text is cleaned to A–Z0–9 and,
+engine confuses O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N. Text is cleaned to A–Z0–9 and,
 where it has the shape of one of the site's plate formats, letters and digits
 are fixed by position; a reading that fits none of them is `other`.
 
@@ -25,8 +25,10 @@ LETTER_TO_DIGIT = {letter: digit for digit, letter in DIGIT_TO_LETTER.items()}
 # (e.g. a US `K179658` would otherwise become `KIZ9658`).
 MAX_POSITION_FIXES = 1
 
-# For matching readings: each confusable pair counts as one character.
-CONFUSABLE_CLASS = str.maketrans(LETTER_TO_DIGIT)
+# For matching readings, searching and watch lists: characters OCR takes for each other fold into one
+# (O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N), so each class counts as one character.
+CONFUSABLE = {**LETTER_TO_DIGIT, "Q": "0", "D": "0", "L": "1", "M": "W", "N": "W"}
+CONFUSABLE_CLASS = str.maketrans(CONFUSABLE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,22 @@ PLATE_FORMATS = {
         PlateFormat("generic", free_lengths=range(4, 11)),
     )
 }
+# How the console shows each format: one label per name, the name after it (what the API, events and CSV carry).
+PLATE_FORMAT_LABELS = {
+    "br": "Brazil, old grey plate", "mercosul": "Mercosul (Brazil)", "us": "United States", "sk": "Slovakia",
+    "cz": "Czechia", "pl": "Poland", "de": "Germany", "it": "Italy", "fr": "France", "nl": "Netherlands",
+    "es": "Spain", "gb": "United Kingdom", "generic": "Generic", "other": "Fits none of the site's formats",
+}
+
+
+def plate_format_label(name):
+    """`br` → "Brazil, old grey plate (br)"; "" (no plate read) → "—"; a name no longer known → the name."""
+    if not name:
+        return "—"
+    label = PLATE_FORMAT_LABELS.get(name)
+    return f"{label} ({name})" if label else name
+
+
 # Names a site may use for several formats at once.
 PLATE_REGIONS = {
     "brazil": ("br", "mercosul"),

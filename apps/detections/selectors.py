@@ -6,8 +6,9 @@ from apps.detections.models import Detection, plate_key
 
 VEHICLE_CLASSES = ("car", "truck", "bus", "motorcycle")
 MATCH_MODES = [
-    ("similar", "Same plate, tolerant (O/0, I/1, B/8, S/5, Z/2, G/6)"),
+    ("similar", "Same plate, tolerant (O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N)"),
     ("similar_prefix", "Starts with, tolerant"),
+    ("similar_contains", "Any part (start, end or middle), tolerant"),
     ("exact", "Exactly as read"),
     ("prefix", "Starts with, as read"),
 ]
@@ -19,8 +20,9 @@ def detection_search(
     *, plate="", match="similar", camera_id=None, vehicle_class="", since=None, until=None, allow_listed=None
 ):
     """Detections, newest first; `allow_listed` True/False: only those marked / not marked by an allow list
-    when stored (None: both). Every plate mode goes through the `plate_key` index: the tolerant modes compare
-    confusable forms (`ABC1234` finds `A8C1Z34`), the strict ones then also compare the text as read."""
+    when stored (None: both). Every plate mode compares `plate_key`: the tolerant modes compare confusable forms
+    (`ABC1234` finds `A8C1Z34`), the strict ones then also compare the text as read. Whole plate and start go
+    through its index; "any part" (`9876` finds `AB9876`) scans along the newest-first index."""
     if match not in MATCH_VALUES:
         raise ValidationError({"match": f"Choose one of {', '.join(sorted(MATCH_VALUES))}."})
     detections = Detection.objects.select_related("camera").order_by("-last_seen", "-id")
@@ -28,6 +30,8 @@ def detection_search(
         key = plate_key(plate)
         if match in ("similar", "exact"):
             detections = detections.filter(plate_key=key)
+        elif match == "similar_contains":
+            detections = detections.filter(plate_key__contains=key)
         else:
             detections = detections.filter(plate_key__startswith=key)
         if match == "exact":
@@ -53,6 +57,16 @@ def detection_page(detections, *, page=1, size=50):
     """One page without counting the whole result (a count over millions of rows is the slow part)."""
     rows = list(detections[(page - 1) * size : page * size + 1])
     return {"items": rows[:size], "page": page, "has_next": len(rows) > size, "has_previous": page > 1}
+
+
+COUNT_LIMIT = 1000
+
+
+def detection_count(detections, *, limit=COUNT_LIMIT):
+    """How many detections the search finds, counted up to `limit`: {"count": n, "more": True past it}. Counting
+    stops there, so a search over millions of rows stays quick."""
+    count = detections[: limit + 1].count()
+    return {"count": min(count, limit), "more": count > limit}
 
 
 def detection_recent(*, camera_id=None, limit=20):

@@ -123,6 +123,8 @@ def _apply_reading(detection, reading, frame_time, frame_jpeg):
         detection.plate_confidence = plate.get("confidence")
         detection.plate_box = plate.get("box")
     if frame_jpeg:
+        if not vehicle:
+            detection.vehicle_box = None  # the boxes are drawn over this frame, which shows no vehicle found
         name = uuid.uuid4().hex
         replaced.append(detection.snapshot.name)
         detection.snapshot.save(f"{name}.jpg", ContentFile(frame_jpeg), save=False)

@@ -9,6 +9,7 @@ from apps.accounts.views import role_required
 from apps.detections import exports, selectors
 from apps.detections.forms import DetectionSearchForm
 from apps.detections.models import Detection
+from apps.detections.plates import plate_format_label
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -30,15 +31,17 @@ def _query_without_page(request):
 @role_required("detection.view")
 def detection_list(request):
     form = DetectionSearchForm(request.GET or None)
-    page = None
+    page = total = None
     if not request.GET or form.is_valid():
         filters = form.filters() if request.GET else {}
-        page = selectors.detection_page(selectors.detection_search(**filters), page=_page_number(request), size=PAGE_SIZE)
+        detections = selectors.detection_search(**filters)
+        page = selectors.detection_page(detections, page=_page_number(request), size=PAGE_SIZE)
+        total = selectors.detection_count(detections)
     status = 200 if page is not None else 400
     return render(
         request,
         "detections/search.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page, "total": total, "query": _query_without_page(request)},
         status=status,
     )
 
@@ -58,13 +61,15 @@ def detection_export(request):
 @role_required("detection.view")
 def detection_detail(request, pk):
     detection = get_object_or_404(Detection.objects.select_related("camera"), pk=pk)
-    boxes = []
+    boxes = []  # what is drawn over the snapshot, and so what the legend names
     for name, box in (("vehicle", detection.vehicle_box), ("plate", detection.plate_box)):
         if box and len(box) == 4:
             x1, y1, x2, y2 = (min(1.0, max(0.0, float(v))) for v in box)
             boxes.append({"name": name, "x": x1, "y": y1, "width": max(0.0, x2 - x1), "height": max(0.0, y2 - y1)})
-    alerts = detection.alerts.select_related("watchlist", "acknowledged_by")
+    # Every alert the passage counts in: the ones it raised and those a later sighting of it joined.
+    alerts = [sighting.alert for sighting in detection.alert_sightings.select_related("alert__watchlist")]
     context = {"detection": detection, "boxes": boxes, "alerts": alerts,
+               "plate_format": plate_format_label(detection.plate_format),
                "clip_pre": settings.CLIP_PRE_SECONDS, "clip_post": settings.CLIP_POST_SECONDS,
                "can_keep": can(request.user, "clip.keep"),
                # The newest first, and not all of a car parked for an hour.

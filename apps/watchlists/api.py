@@ -43,7 +43,7 @@ class WatchListSerializer(serializers.ModelSerializer):
     class Meta:
         model = WatchList
         fields = [
-            "id", "name", "kind", "description", "enabled", "suppress_alerts", "webhook_url", "entries",
+            "id", "name", "kind", "description", "enabled", "match_mode", "suppress_alerts", "webhook_url", "entries",
             "last_webhook_error", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]

@@ -4,13 +4,11 @@
 import re
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone
 
 from apps.cameras.models import Camera
-from apps.detections.forms import DATETIME_FORMATS
-from apps.watchlists.models import PATTERN_MAX_LENGTH, WatchList, WatchListKind
+from apps.watchlists.models import PATTERN_MAX_LENGTH, WatchList, WatchListKind, WatchListMatch
 from apps.watchlists.selectors import ALERT_STATES
+from vms.forms import SiteTimeRangeForm
 
 
 def entries_text(watchlist):
@@ -38,6 +36,11 @@ class WatchListForm(forms.Form):
     )
     description = forms.CharField(max_length=300, required=False)
     enabled = forms.BooleanField(required=False, initial=True)
+    match_mode = forms.ChoiceField(
+        label="Matching", choices=WatchListMatch.choices, initial=WatchListMatch.TOLERANT, required=False,
+        help_text="Tolerant: a misread plate still matches (O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6, W/M/N). "
+        "Exact: only the plate as read.",
+    )
     suppress_alerts = forms.BooleanField(
         label="Suppress alerts for these plates", required=False, initial=True,
         help_text="Allow lists only: a plate on this list raises no alert, even where an alert list names it.",
@@ -46,7 +49,7 @@ class WatchListForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "ABC1234 the director's car\nXYZ*\n?BC1234"}),
         help_text="One plate a line, then an optional note. Letters and digits, * for any characters, ? for one. "
-        "O/0, I/1, B/8, S/5, Z/2 and G/6 match each other.",
+        "On a tolerant list O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6 and W/M/N match each other.",
     )
     webhook_url = forms.CharField(
         label="Webhook URL",
@@ -65,6 +68,7 @@ class WatchListForm(forms.Form):
                     "kind": watchlist.kind,
                     "description": watchlist.description,
                     "enabled": watchlist.enabled,
+                    "match_mode": watchlist.match_mode,
                     "suppress_alerts": watchlist.suppress_alerts,
                     "entries": entries_text(watchlist),
                     "webhook_url": watchlist.webhook_url,
@@ -79,14 +83,17 @@ class WatchListForm(forms.Form):
             "kind": data["kind"],
             "description": data["description"],
             "enabled": data["enabled"],
+            "match_mode": data["match_mode"] or WatchListMatch.TOLERANT,
             "suppress_alerts": data["suppress_alerts"],
             "webhook_url": data["webhook_url"],
             "entries": parse_entries(data["entries"]),
         }
 
 
-class AlertFilterForm(forms.Form):
+class AlertFilterForm(SiteTimeRangeForm):
     """The alerts page's filter: what it shows, and so what "Acknowledge all shown" may acknowledge."""
+
+    field_order = ["state", "watchlist", "camera", "plate", "since", "until"]
 
     state = forms.ChoiceField(choices=[(s, s.capitalize()) for s in ALERT_STATES], required=False, initial="open")
     watchlist = forms.ModelChoiceField(
@@ -95,43 +102,15 @@ class AlertFilterForm(forms.Form):
     )
     camera = forms.ModelChoiceField(queryset=Camera.objects.order_by("name"), required=False, empty_label="All cameras")
     plate = forms.CharField(
-        required=False, max_length=40, help_text="Part of the plate; O/0, I/1, B/8 … match each other.",
+        required=False, max_length=40, help_text="Part of the plate; characters OCR confuses (O/0, I/1, B/8 …) match each other.",
         widget=forms.TextInput(attrs={"placeholder": "ABC1234", "autocomplete": "off"}),
     )
-    since = forms.DateTimeField(
-        required=False, label="From", input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    until = forms.DateTimeField(
-        required=False, label="To", input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Django reads a time without an offset in the current zone, which is the site's (TIME_ZONE).
-        for name in ("since", "until"):
-            self.fields[name].help_text = f"Site time ({settings.TIME_ZONE})."
 
     def clean_plate(self):
         plate = re.sub(r"[\s\-.]", "", self.cleaned_data["plate"] or "").upper()
         if plate and not re.fullmatch(r"[A-Z0-9]+", plate):
             raise forms.ValidationError("A plate is letters A–Z and digits 0–9 only.")
         return plate[:PATTERN_MAX_LENGTH]
-
-    def clean_until(self):
-        value = self.cleaned_data.get("until")
-        # A day alone as the end means all of that day (the site's), not its first moment.
-        if value is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(self.data.get("until", "")).strip()):
-            value = timezone.localtime(value).replace(hour=23, minute=59, second=59, microsecond=999999)
-        return value
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", "“To” is before “From”.")
-        return data
 
     def filters(self):
         """Keyword arguments for `selectors.alert_list`."""

@@ -22,6 +22,16 @@ def plate_key_with_wildcards(pattern):
     return "".join(char if char in "*?" else plate_key(char) for char in pattern)
 
 
+def pattern_like_exact(pattern):
+    """The SQL LIKE form of a pattern on the plate as read: for lists that match exactly."""
+    return pattern.replace("*", "%").replace("?", "_")
+
+
+class WatchListMatch(models.TextChoices):
+    TOLERANT = "tolerant", "Tolerant (characters OCR confuses match each other)"
+    EXACT = "exact", "Exact (the plate as read)"
+
+
 class WatchListKind(models.TextChoices):
     ALERT = "alert", "Alert"
     ALLOW = "allow", "Allow"
@@ -43,6 +53,11 @@ class WatchList(models.Model):
     kind = models.CharField(max_length=10, choices=WatchListKind.choices, default=WatchListKind.ALERT)
     description = models.CharField(max_length=300, blank=True)
     enabled = models.BooleanField(default=True)
+    match_mode = models.CharField(
+        "matching", max_length=10, choices=WatchListMatch.choices, default=WatchListMatch.TOLERANT,
+        help_text="Tolerant: O/Q/D/0, I/L/1, B/8, S/5, Z/2, G/6 and W/M/N match each other, so a misread plate "
+        "still matches. Exact: only the plate as read.",
+    )
     suppress_alerts = models.BooleanField(
         "suppress alerts for these plates", default=True,
         help_text="Allow lists only: a plate on this list raises no alert, even where an alert list names it.",
@@ -77,6 +92,8 @@ class WatchListEntry(models.Model):
     note = models.CharField(max_length=200, blank=True)
     # `pattern` as a LIKE pattern on Detection.plate_key: matching is one indexed-free query per detection.
     match_like = models.CharField(max_length=PATTERN_MAX_LENGTH, editable=False)
+    # `pattern` as a LIKE pattern on Detection.plate_text, for lists that match exactly.
+    exact_like = models.CharField(max_length=PATTERN_MAX_LENGTH, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -89,6 +106,7 @@ class WatchListEntry(models.Model):
 
     def save(self, *args, **kwargs):
         self.match_like = pattern_like(self.pattern)
+        self.exact_like = pattern_like_exact(self.pattern)
         super().save(*args, **kwargs)
 
 

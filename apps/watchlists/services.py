@@ -1,9 +1,11 @@
 """Every write to watch lists and alerts. One transaction each, audited; events sent on commit.
 
-Matching: a detection's plate matches an entry when the plate's confusable form
-(`Detection.plate_key`: O/0, I/1, B/8, S/5, Z/2, G/6 folded) matches the
-entry's pattern folded the same way, `*` standing for any run of characters and
-`?` for exactly one. A misread plate on a watch list still alerts.
+Matching: on a *tolerant* list (the default) a detection's plate matches an entry
+when the plate's confusable form (`Detection.plate_key`: O/Q/D/0, I/L/1, B/8, S/5,
+Z/2, G/6, W/M/N folded) matches the entry's pattern folded the same way, so a
+misread plate on a watch list still alerts; on an *exact* list the plate as read
+must match. `*` stands for any run of characters and `?` for exactly one. The
+plate is the passage's consensus, matched again after every reading.
 """
 
 import json
@@ -37,6 +39,7 @@ from apps.watchlists.models import (
     WatchList,
     WatchListEntry,
     WatchListKind,
+    WatchListMatch,
     WebhookDelivery,
 )
 from apps.watchlists.presenters import alert_links, alert_public
@@ -142,6 +145,12 @@ def _clean_kind(kind):
     return kind
 
 
+def _clean_match_mode(match_mode):
+    if match_mode not in WatchListMatch.values:
+        raise ValidationError({"match_mode": f"Matching is one of {', '.join(WatchListMatch.values)}."})
+    return match_mode
+
+
 def _clean_description(description):
     description = str(description or "").strip()
     if len(description) > 300:
@@ -179,6 +188,7 @@ def _audit_view(watchlist, entries):
         "name": watchlist.name,
         "kind": watchlist.kind,
         "enabled": watchlist.enabled,
+        "match_mode": watchlist.match_mode,
         "suppress_alerts": watchlist.suppress_alerts,
         "webhook_url": watchlist.webhook_url,
         "entries": sorted(entry["pattern"] for entry in entries),
@@ -217,8 +227,8 @@ class _Errors:
 
 
 def watchlist_create(
-    *, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, suppress_alerts=True, webhook_url="",
-    entries=(),
+    *, actor, name, kind=WatchListKind.ALERT, description="", enabled=True, match_mode=WatchListMatch.TOLERANT,
+    suppress_alerts=True, webhook_url="", entries=(),
 ):
     _require(actor, "watchlist.change", "Creating watch lists")
     errors = _Errors()
@@ -227,6 +237,7 @@ def watchlist_create(
         kind=errors.clean("kind", _clean_kind, kind),
         description=errors.clean("description", _clean_description, description),
         enabled=bool(enabled),
+        match_mode=errors.clean("match_mode", _clean_match_mode, match_mode),
         suppress_alerts=bool(suppress_alerts),
         webhook_url=errors.clean("webhook_url", clean_webhook_url, webhook_url),
         created_by=actor,
@@ -264,6 +275,7 @@ def watchlist_update(
     kind=UNCHANGED,
     description=UNCHANGED,
     enabled=UNCHANGED,
+    match_mode=UNCHANGED,
     suppress_alerts=UNCHANGED,
     webhook_url=UNCHANGED,
     entries=UNCHANGED,
@@ -278,6 +290,7 @@ def watchlist_update(
         ("kind", _clean_kind, kind),
         ("description", _clean_description, description),
         ("enabled", bool, enabled),
+        ("match_mode", _clean_match_mode, match_mode),
         ("suppress_alerts", bool, suppress_alerts),
         ("webhook_url", clean_webhook_url, webhook_url),
     ):
@@ -317,16 +330,7 @@ def watchlist_delete(*, actor, watchlist):
 
 def _matching_entries(detection):
     """The first matching entry of each enabled alert list that has not counted this detection yet."""
-    key = detection.plate_key or plate_key(detection.plate_text)
-    if not key:
-        return []
-    table = WatchListEntry._meta.db_table
-    entries = (
-        WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=WatchListKind.ALERT)
-        .exclude(watchlist__alerts__sightings__detection=detection)
-        .extra(where=[f'%s LIKE "{table}"."match_like"'], params=[key])
-        .select_related("watchlist")
-    )
+    entries = _entries_matching(detection, WatchListKind.ALERT).exclude(watchlist__alerts__sightings__detection=detection)
     first = {}
     # An exact pattern is a better explanation of the alert than a wildcard one.
     for entry in sorted(entries, key=lambda e: (e.pattern.count("*") + e.pattern.count("?"), e.pattern)):
@@ -355,23 +359,29 @@ def _add_sighting(alert, detection):
     Alert.objects.filter(pk=alert.pk, last_seen_at__lt=detection.last_seen).update(last_seen_at=detection.last_seen)
 
 
-def _entries_matching(key, kind):
-    """The entries of enabled lists of `kind` whose pattern matches the confusable form `key`, with their list."""
+def _entries_matching(detection, kind):
+    """The entries of enabled lists of `kind` that the detection's plate matches, each by its list's matching
+    (tolerant: the confusable forms; exact: the plate as read), with their list."""
+    key = detection.plate_key or plate_key(detection.plate_text)
+    if not key:
+        return WatchListEntry.objects.none()
     table = WatchListEntry._meta.db_table
-    return (
-        WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=kind)
-        .extra(where=[f'%s LIKE "{table}"."match_like"'], params=[key])
-        .select_related("watchlist")
+    lists = WatchListEntry.objects.filter(watchlist__enabled=True, watchlist__kind=kind)
+    tolerant = lists.filter(watchlist__match_mode=WatchListMatch.TOLERANT).extra(
+        where=[f'%s LIKE "{table}"."match_like"'], params=[key]
+    )
+    exact = lists.filter(watchlist__match_mode=WatchListMatch.EXACT).extra(
+        where=[f'%s LIKE "{table}"."exact_like"'], params=[detection.plate_text]
+    )
+    return WatchListEntry.objects.filter(Q(pk__in=tolerant.values("pk")) | Q(pk__in=exact.values("pk"))).select_related(
+        "watchlist"
     )
 
 
 def _allow_entry(detection):
     """The allow-list entry that best explains the plate: a list that suppresses alerts first, then an exact
     pattern before a wildcard one, then by list name; None when the plate is on no enabled allow list."""
-    key = detection.plate_key or plate_key(detection.plate_text)
-    if not key:
-        return None
-    entries = _entries_matching(key, WatchListKind.ALLOW)
+    entries = _entries_matching(detection, WatchListKind.ALLOW)
     return min(
         entries,
         key=lambda e: (not e.watchlist.suppress_alerts, e.pattern.count("*") + e.pattern.count("?"), e.watchlist.name),

@@ -45,25 +45,8 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  function container() {
-    var box = document.getElementById("toasts");
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "toasts";
-      box.className = "toasts";
-      box.setAttribute("role", "status");
-      box.setAttribute("aria-live", "assertive");
-      document.body.appendChild(box);
-    }
-    return box;
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var container = window.vmsToasts.container;  // toasts.js
+  var el = window.vmsToasts.el;
 
   function refreshCount() {
     var targets = document.querySelectorAll("[data-open-alert-count]");

@@ -1,42 +1,27 @@
-/* The dashboard's figures, live: on camera, detection and alert events (from live-status.js) the server-rendered
- * fragment [data-dashboard-stats] is fetched again (at most every few seconds) and swapped in; and once a minute
- * anyway, for the pipeline figures that have no event.
+/* The dashboard's figures, live: the fragment [data-dashboard-stats] is fetched again and swapped in by HTMX
+ * (hx-get, hx-trigger in templates/dashboard/home.html: once a minute, for the pipeline figures that have no
+ * event, and on "stats-stale"). This script only says when the figures are stale: on camera, detection and
+ * alert events (from live-status.js), at most every few seconds, and once more after a burst, so the last
+ * event of a burst is never left out.
  */
 (function () {
   "use strict";
 
   var box = document.querySelector("[data-dashboard-stats]");
   if (!box) return;
-  var url = box.dataset.src;
   var MIN_INTERVAL = 3000;
   var last = 0;
   var timer = null;
-  var inFlight = false;
 
-  function refresh() {
+  function stale() {
     timer = null;
-    if (inFlight) { schedule(); return; }
-    inFlight = true;
     last = Date.now();
-    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) {
-        if (html === null) return;
-        box.innerHTML = html;  // server-rendered, escaped by the template
-        box.dataset.refreshedAt = String(Date.now());
-      })
-      .catch(function () {})
-      .then(function () { inFlight = false; });
-  }
-
-  function schedule() {
-    if (timer) return;
-    timer = setTimeout(refresh, Math.max(0, MIN_INTERVAL - (Date.now() - last)));
+    if (window.htmx) window.htmx.trigger(box, "stats-stale");
   }
 
   document.addEventListener("vms:live", function (e) {
     var event = (e.detail || {}).event || "";
-    if (/^(camera\.|detection\.created|alert\.)/.test(event)) schedule();
+    if (!/^(camera\.|detection\.created|alert\.)/.test(event) || timer) return;
+    timer = setTimeout(stale, Math.max(0, MIN_INTERVAL - (Date.now() - last)));
   });
-  setInterval(schedule, 60000);
 })();

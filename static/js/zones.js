@@ -158,8 +158,14 @@
     }
   });
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
     if (current.length >= 3) finish();
+    else if (current.length) {
+      // Saving now would silently drop the points being placed.
+      event.preventDefault();
+      hint.textContent = "Close the polygon (at least 3 points) or discard the drawing before saving.";
+      return;
+    }
     input.value = JSON.stringify(zones.map(function (z) { return { name: z.name, points: z.points }; }));
   });
 

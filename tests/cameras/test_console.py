@@ -1,5 +1,6 @@
 """Console camera pages: admins add, edit, delete and draw zones through the services; everyone watches."""
 
+import json
 import re
 
 import pytest
@@ -263,6 +264,19 @@ class TestZones:
         assert message in errors[: errors.index("</div>")]
         assert list(Zone.objects.filter(camera=camera).values_list("name", "points")) == [("Old lane", SQUARE)]
         assert "Old lane" in page
+
+    @pytest.mark.parametrize("bad", [
+        {"name": "Bow", "points": [[0, 0], [1, 1], [1, 0], [0, 1]]},  # refused by the service
+        {"name": "Old lane", "points": [[0.5, 0.5], [0.9, 0.5], [0.9, 0.9]]},  # a second zone of the same name
+    ])
+    def test_a_refused_save_gives_the_editor_back_the_zones_just_drawn(self, client, alice, camera, bad):
+        camera_set_zones(actor=alice, camera=camera, zones=[{"name": "Old lane", "points": SQUARE}])
+        client.force_login(alice)
+        drawn = [{"name": "Old lane", "points": SQUARE}, bad]
+        response = client.post(f"/cameras/{camera.pk}/zones/", {"zones": json.dumps(drawn)})
+        assert response.status_code == 400 and 'id="zone-errors" role="alert"' in response.content.decode()
+        assert response.context["zones_data"] == drawn
+        assert list(Zone.objects.filter(camera=camera).values_list("name", flat=True)) == ["Old lane"]
 
     def test_zones_are_saved_by_post_only(self, client, alice, camera):
         client.force_login(alice)

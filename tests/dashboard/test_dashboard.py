@@ -105,6 +105,8 @@ def test_the_page_and_its_live_fragment_are_server_rendered(client, victor, came
     assert f'href="/cameras/{cameras["door"].pk}/"' in html  # cameras by state link to their pages
     assert "LIV3001" in html  # in the top plates and in the live feed
     assert 'data-live-feed' in html and "js/live-feed.js" in html and "js/dashboard.js" in html
+    # HTMX fetches the fragment: once a minute, and when dashboard.js says the figures are stale.
+    assert 'hx-get="/?fragment=stats"' in html and 'hx-trigger="every 60s, stats-stale"' in html
     fragment = client.get("/", {"fragment": "stats"})
     assert fragment.status_code == 200
     assert "<html" not in fragment.content.decode() and "LIV3001" in fragment.content.decode()

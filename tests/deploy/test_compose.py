@@ -187,7 +187,7 @@ def test_every_variable_is_documented_in_env_example(compose_text):
 
 def test_env_example_documents_every_setting_the_app_reads():
     settings_source = (REPO / "vms" / "settings.py").read_text()
-    read = set(re.findall(r"\benv(?:_bool|_list)?\(\s*\"([A-Z][A-Z0-9_]*)\"", settings_source))
+    read = set(re.findall(r"\benv(?:_bool|_list|_int|_float)?\(\s*\"([A-Z][A-Z0-9_]*)\"", settings_source))
     assert "DATABASE_URL" in read and "API_RATE_LIMIT" in read
     missing = read - documented_variables()
     assert not missing, f"settings read variables deploy/env.example does not document: {sorted(missing)}"

@@ -129,6 +129,19 @@ def test_a_better_reading_deletes_the_files_it_replaces_once_committed(camera, d
     assert not default_storage.exists(snapshot) and default_storage.exists(newest_snapshot)
 
 
+def test_the_boxes_kept_are_the_snapshot_frames_own(camera):
+    """A surer plate seen without its vehicle takes the snapshot: the older frame's vehicle box is not drawn on it."""
+    start = timezone.now()
+    detection_record(camera_id=camera.pk, frame_id="with-car", frame_time=start, vehicles=[car()],
+                     plates=[plate("ABC1234", 0.6)], frame_jpeg=jpeg())
+    assert Detection.objects.get().vehicle_box == car()["box"]
+    detection_record(camera_id=camera.pk, frame_id="plate-alone", frame_time=start + timedelta(seconds=1), vehicles=[],
+                     plates=[plate("ABC1234", 0.9, vehicle=None)], frame_jpeg=jpeg())
+    detection = Detection.objects.get()
+    assert detection.plate_confidence == 0.9 and detection.plate_box == plate("ABC1234")["box"]
+    assert detection.vehicle_box is None and detection.vehicle_class == "car"
+
+
 def test_a_replacement_rolled_back_deletes_nothing(camera):
     from django.core.files.storage import default_storage
     from django.db import transaction

@@ -1,4 +1,4 @@
-"""Detection search: by plate (exact, prefix, tolerant of O/0, I/1, B/8, S/5, Z/2, G/6), camera, vehicle class
+"""Detection search: by plate (exact, prefix, tolerant of OCR's confusions), camera, vehicle class
 and time range; the same in the console, the API and the CSV export; bad input is a message or a 400."""
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.cameras.models import Camera
 from apps.detections.models import Detection, plate_key
-from apps.detections.selectors import detection_search
+from apps.detections.selectors import detection_count, detection_search
 from tests.watchlists.conftest import api_as
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,17 @@ class TestSelector:
         assert plates(detection_search(plate="ABC12", match="prefix")) == ["ABC1299", "ABC1234"]
         assert plates(detection_search(plate="ABC12", match="similar_prefix")) == ["ABC1299", "A8C1Z34", "ABC1234"]
 
+    def test_any_part_finds_the_end_the_middle_or_the_start_of_a_plate_tolerantly(self, seen):
+        assert plates(detection_search(plate="9876", match="similar_contains")) == ["XYZ9876"]
+        assert plates(detection_search(plate="C12", match="similar_contains")) == ["ABC1299", "A8C1Z34", "ABC1234"]
+        assert plates(detection_search(plate="1Z34", match="similar_contains")) == ["A8C1Z34", "ABC1234"]  # Z/2
+        assert plates(detection_search(plate="XYZ", match="similar_contains")) == ["XYZ9876"]
+
+    def test_the_count_stops_at_its_limit(self, seen):
+        assert detection_count(detection_search(plate="ABC12", match="similar_prefix")) == {"count": 3, "more": False}
+        assert detection_count(detection_search(), limit=3) == {"count": 3, "more": True}
+        assert detection_count(detection_search(), limit=5) == {"count": 5, "more": False}
+
     def test_camera_vehicle_class_and_time_range_narrow_the_search(self, seen, cameras):
         gate, yard = cameras
         assert plates(detection_search(camera_id=yard.pk)) == ["XYZ9876", "A8C1Z34"]
@@ -92,6 +103,21 @@ class TestConsole:
         assert page.status_code == 200
         assert f'/detections/{seen["A8C1Z34"].pk}/' in html and f'/detections/{seen["ABC1234"].pk}/' in html
         assert "XYZ9876" not in html
+
+    def test_the_page_finds_the_end_of_a_plate_and_says_how_many_it_found(self, client, victor, seen):
+        client.force_login(victor)
+        html = client.get("/detections/", {"plate": "9876", "match": "similar_contains"}).content.decode()
+        assert f"/detections/{seen['XYZ9876'].pk}/" in html and f"/detections/{seen['ABC1234'].pk}/" not in html
+        assert '<p id="result-count" role="status">1 detection for' in html
+        html = client.get("/detections/", {"plate": "abc-1234"}).content.decode()
+        assert '<p id="result-count" role="status">2 detections for' in html
+
+    def test_a_count_past_the_limit_says_more_than(self, client, victor, seen, monkeypatch):
+        from apps.detections import selectors
+
+        monkeypatch.setattr(selectors.detection_count, "__kwdefaults__", {"limit": 2})
+        client.force_login(victor)
+        assert "More than 2 detections." in client.get("/detections/").content.decode()
 
     def test_an_empty_search_lists_the_newest_detections_a_page_at_a_time(self, client, victor, cameras):
         for minute in range(55):
@@ -132,13 +158,32 @@ class TestConsole:
         detection = make(cameras[0], "ABC1234")
         detection.vehicle_box = [0.1, 0.2, 0.6, 0.9]
         detection.plate_box = [0.3, 0.7, 0.4, 0.75]
+        detection.plate_format = "br"
         detection.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
         client.force_login(victor)
         html = client.get(f"/detections/{detection.pk}/").content.decode()
         assert detection.snapshot.url in html
+        assert "<dt>Format</dt><dd>Brazil, old grey plate (br)</dd>" in html
         assert '<rect class="box-vehicle" x="0.1000" y="0.2000" width="0.5000" height="0.7000"' in html
         assert '<rect class="box-plate" x="0.3000" y="0.7000" width="0.1000" height="0.0500"' in html
         assert client.get("/detections/999999/").status_code == 404
+        legend = html[html.index('id="box-legend"'):]
+        assert "box-vehicle-swatch" in legend and "box-plate-swatch" in legend[: legend.index("</figcaption>")]
+
+    def test_the_legend_names_only_the_boxes_drawn(self, client, victor, cameras):
+        from django.core.files.base import ContentFile
+
+        plate_only = make(cameras[0], "ABC1234")  # a plate read with no vehicle found around it
+        plate_only.plate_box = [0.3, 0.7, 0.4, 0.75]
+        plate_only.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
+        client.force_login(victor)
+        html = client.get(f"/detections/{plate_only.pk}/").content.decode()
+        assert 'class="box-plate"' in html and "box-plate-swatch" in html
+        assert "box-vehicle" not in html
+        no_boxes = make(cameras[0], "XYZ9876")
+        no_boxes.snapshot.save("frame.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=True)
+        html = client.get(f"/detections/{no_boxes.pk}/").content.decode()
+        assert 'id="box-legend"' not in html and "swatch" not in html
 
 
 class TestApi:

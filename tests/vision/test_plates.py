@@ -96,3 +96,19 @@ def test_plate_similarity():
     assert plate_similarity("ABC1234", "abc-1234") == 1.0
     assert plate_similarity("ABC1234", "ABC1235") == pytest.approx(6 / 7)
     assert plate_similarity("ABC1234", "XYZ9876") == 0.0
+
+
+def test_every_format_has_one_label_shown_with_its_name():
+    from apps.detections.plates import PLATE_FORMAT_LABELS, plate_format_label
+
+    assert set(PLATE_FORMAT_LABELS) == {*PLATE_FORMATS, "other"}
+    assert plate_format_label("br") == "Brazil, old grey plate (br)"
+    assert plate_format_label("mercosul") == "Mercosul (Brazil) (mercosul)"
+    assert plate_format_label("") == "—" and plate_format_label("xx") == "xx"
+
+
+def test_the_demo_video_names_its_plates_as_the_reader_does():
+    from apps.detections.plates import normalise_plate
+    from apps.devtools.simcam.demo_video import PLATES, plate_format
+
+    assert {plate: plate_format(plate) for plate in PLATES} == {plate: normalise_plate(plate)[1] for plate in PLATES}

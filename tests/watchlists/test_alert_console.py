@@ -114,6 +114,15 @@ def test_a_second_camera_within_the_window_joins_the_first_alert_with_no_second_
     [update] = [m["payload"] for m in events if m["event"] == "alert.updated"]
     assert update["cameras"] == ["Gate", "Yard"] and update["sightings"] == 2
 
+def test_a_joined_sighting_shows_its_alert_on_its_own_page(camera, yard, stolen, settings, client, olivia):
+    settings.ALERT_DEDUP_SECONDS = 60
+    see(camera, "ABC1234")
+    joined = see(yard, "ABC1234", at=later(30))
+    client.force_login(olivia)
+    page = client.get(f"/detections/{joined.pk}/").content.decode()
+    assert f'href="/watchlists/{stolen.pk}/">Stolen</a>' in page
+
+
 
 @pytest.mark.django_db
 def test_a_sighting_after_the_window_raises_a_new_alert(camera, yard, stolen, settings, django_capture_on_commit_callbacks):

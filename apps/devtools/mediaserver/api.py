@@ -6,10 +6,12 @@ import hmac
 import json
 import logging
 import re
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .httpserver import StandInHTTPServer
 from .pathconf import ConfError
+
 
 log = logging.getLogger("standin.api")
 
@@ -151,6 +153,4 @@ def make_api_handler(media_server, username="", password="", auth=None):
 
 
 def serve_api(host, port, media_server, username="", password="", auth=None):
-    server = ThreadingHTTPServer((host, port), make_api_handler(media_server, username, password, auth))
-    server.daemon_threads = True
-    return server
+    return StandInHTTPServer((host, port), make_api_handler(media_server, username, password, auth))

@@ -12,11 +12,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .httpserver import StandInHTTPServer
 from .relay import HLS_USER_AGENT
+
 
 log = logging.getLogger("standin.hls")
 
@@ -218,6 +220,4 @@ def make_hls_handler(muxers, path_exists, auth=None):
 
 
 def serve_hls(host, port, muxers, path_exists, auth=None):
-    server = ThreadingHTTPServer((host, port), make_hls_handler(muxers, path_exists, auth))
-    server.daemon_threads = True
-    return server
+    return StandInHTTPServer((host, port), make_hls_handler(muxers, path_exists, auth))

@@ -17,11 +17,13 @@ import shutil
 import subprocess
 import tempfile
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import fmp4, recorder
 from .api import ApiError, authorized
+from .httpserver import StandInHTTPServer
+
 
 log = logging.getLogger("standin.playback")
 
@@ -307,6 +309,4 @@ def make_playback_handler(playback, username="", password="", auth=None):
 
 
 def serve_playback(host, port, media_server, username="", password="", auth=None):
-    server = ThreadingHTTPServer((host, port), make_playback_handler(Playback(media_server), username, password, auth))
-    server.daemon_threads = True
-    return server
+    return StandInHTTPServer((host, port), make_playback_handler(Playback(media_server), username, password, auth))

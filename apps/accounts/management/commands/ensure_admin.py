@@ -26,8 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, password, email, **options):
         User = get_user_model()
-        if User.objects.filter(groups__name=ADMIN).exists() or User.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An admin user already exists; nothing to do.")
+        admins = User.objects.filter(groups__name=ADMIN) | User.objects.filter(is_superuser=True)
+        if admins.exists():
+            name = admins.order_by("pk").values_list("username", flat=True).first()
+            self.stdout.write(f"An admin user already exists; nothing to do. A forgotten password: {reset_command(name)}")
             return
         generated = not password
         password = password or secrets.token_urlsafe(12)
@@ -37,5 +39,20 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         self.stdout.write(self.style.SUCCESS(f"Created admin user {username!r}."))
         if generated:
-            # Printed once, to the operator at the terminal, never logged.
-            self.stdout.write(f"Log in at http://127.0.0.1:8000/ as {username} with password: {password}")
+            # Printed once, to the operator at the terminal (deploy/scripts/run.sh shows it again last), never logged.
+            rule = "=" * 72
+            self.stdout.write("\n".join([
+                rule,
+                f"  The console's first admin: user {username}",
+                f"  password: {password}",
+                "  Shown only this once. Change it after logging in, or any time with:",
+                f"    {reset_command(username)}",
+                rule,
+            ]))
+        else:
+            self.stdout.write(f"Its password is the one given. To change it: {reset_command(username)}")
+
+
+def reset_command(username):
+    """The command that sets a new password for `username` (Django's own; it asks for the password twice)."""
+    return f"python manage.py changepassword {username}  (compose: docker compose exec web python manage.py changepassword {username})"
