@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ai]
 def demo_plates():
     from apps.devtools.simcam.demo_video import demo_video_path, read_plates
 
-    return {item["text"] for item in read_plates(demo_video_path())["plates"]}
+    return {item["text"]: item["vehicle"] for item in read_plates(demo_video_path())["plates"]}
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +117,8 @@ def test_a_known_plate_is_detected_stored_published_and_pushed(
         queue = Queue("test-detections", Exchange("vms.events", type="topic", durable=True),
                       routing_key="detection.created", auto_delete=True)
         with conn.SimpleQueue(queue) as published:
-            camera = camera_create(actor=alice, name="Gate", rtsp_url=pipeline["camera_url"], ai_enabled=True,
-                                   plate_camera=True)
+            # An overview camera: the whole chain, YOLO's vehicle, then the plate on it, then OCR.
+            camera = camera_create(actor=alice, name="Gate", rtsp_url=pipeline["camera_url"], ai_enabled=True)
             session, _ = console_login(asgi_server.base_url, "victor")
             pushed = asyncio.run(
                 watch_console(
@@ -132,6 +132,7 @@ def test_a_known_plate_is_detected_stored_published_and_pushed(
                 pytest.fail(f"no detection of a demo plate was pushed to the console\n{diagnosis(pipeline, camera)}")
             detection = Detection.objects.get(pk=pushed["payload"]["id"])
             assert detection.camera_id == camera.pk and detection.plate_text in demo_plates
+            assert detection.vehicle_class in set(demo_plates.values())  # YOLO found the vehicle
             assert detection.snapshot and detection.plate_crop
             event = json.loads(published.get(timeout=30).body)
             assert event["type"] == "detection.created" and event["version"] == 1

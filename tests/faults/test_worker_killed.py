@@ -27,7 +27,7 @@ def demo_frame_with_a_plate():
     ok, frame = capture.read()
     capture.release()
     assert ok
-    return frame, first["text"]
+    return frame, first
 
 
 def children(pid):
@@ -49,7 +49,8 @@ def test_a_frame_whose_worker_died_is_redelivered_and_persisted_once(alice, monk
 
     monkeypatch.setattr(tasks.provision_camera, "delay", lambda camera_id: None)
     camera = camera_create(actor=alice, name="Gate", rtsp_url="rtsp://127.0.0.1:9/none", plate_camera=True)
-    frame, plate = demo_frame_with_a_plate()
+    frame, shown = demo_frame_with_a_plate()
+    plate = shown["text"]
     frame_id = uuid.uuid4().hex
     pipeline_metrics.store().set(frame_key(frame_id), cv2.imencode(".jpg", frame)[1].tobytes(), ex=600)
     ref = {"camera_id": camera.pk, "frame_id": frame_id, "frame_time": time.time()}
@@ -77,7 +78,7 @@ def test_a_frame_whose_worker_died_is_redelivered_and_persisted_once(alice, monk
         assert detection.plate_text == plate and detection.readings == 1
 
         # The same result delivered again (as after a lost ack) changes nothing.
-        found = ref | {"vehicles": [], "plates": [{"text": plate, "format": "mercosul", "confidence": 0.9,
+        found = ref | {"vehicles": [], "plates": [{"text": plate, "format": shown["format"], "confidence": 0.9,
                                                    "box": detection.plate_box, "vehicle": None}]}
         persist.apply_async(args=[found], headers={"camera_id": camera.pk})
         time.sleep(3)

@@ -1,7 +1,6 @@
 """Simulated cameras and the demo video, checked with real ffprobe/ffmpeg over real RTSP."""
 
 import json
-import re
 import signal
 import socket
 import subprocess
@@ -17,8 +16,6 @@ from tests.processes import ROOT, Process, free_port, port_open, wait_for
 CLIP_SECONDS = 3
 CLIP_FPS = 10
 FRAME_TICKS = 90000 // CLIP_FPS  # one frame in RTP's 90 kHz clock, as ffprobe reports it
-BRAZIL = re.compile(r"^[A-Z]{3}[0-9]{4}$")
-MERCOSUL = re.compile(r"^[A-Z]{3}[0-9][A-Z][0-9]{2}$")
 
 
 def manage(*args, timeout=60):
@@ -191,23 +188,39 @@ class TestDemoVideo:
         assert len(frames) == CLIP_SECONDS * CLIP_FPS
         assert [float(f["pts_time"]) for f in frames if f["key_frame"]] == [0.0, 1.0, 2.0]
 
-    def test_its_sidecar_lists_valid_brazilian_plates_in_view(self, clip):
+    def test_its_sidecar_lists_each_vehicles_real_plate_and_class_in_view(self, clip):
+        from apps.devtools.simcam.demo_video import VEHICLES, plate_format
+
+        shown = {vehicle.plate: vehicle for vehicle in VEHICLES}
         info = json.loads(clip.with_name(clip.name + ".json").read_text())
         assert info["plates"]
         for plate in info["plates"]:
-            assert BRAZIL.match(plate["text"]) or MERCOSUL.match(plate["text"]), plate
-            assert plate["format"] == ("br" if BRAZIL.match(plate["text"]) else "mercosul")
+            vehicle = shown[plate["text"]]
+            assert (plate["vehicle"], plate["photo"]) == (vehicle.kind, vehicle.photo)
+            assert plate["format"] == plate_format(plate["text"]) != "other"
             start, end = plate["in_view"]
             stop_start, stop_end = plate["stopped"]
             assert 0 <= start < stop_start < stop_end < end <= CLIP_SECONDS, plate
 
-    def test_a_30_second_video_shows_both_plate_formats(self, tmp_path):
-        # Drawing only: the schedule of the default length, without encoding 300 frames.
-        from apps.devtools.simcam.demo_video import plate_format, schedule
+    def test_the_default_video_shows_every_photographed_vehicle_once(self):
+        # The schedule only: the default length, without encoding its frames.
+        from apps.devtools.simcam.demo_video import SECONDS_PER_VEHICLE, VEHICLES, schedule
 
-        plates = [passage.plate for passage in schedule(30)]
-        assert len(plates) >= 3 and len(set(plates)) == len(plates)
-        assert {plate_format(plate) for plate in plates} == {"br", "mercosul"}
+        passages = schedule(SECONDS_PER_VEHICLE * len(VEHICLES))
+        assert [passage.vehicle for passage in passages] == VEHICLES
+        assert {"car", "truck"} <= {passage.kind for passage in passages}
+        for before, after in zip(passages, passages[1:]):
+            assert before.gone < after.enter  # one vehicle at a time
+
+    def test_every_photo_is_in_the_repository_with_its_source_and_plate_noted(self):
+        from apps.devtools.simcam.demo_video import PHOTO_DIR, VEHICLES
+
+        notes = (PHOTO_DIR / "README.md").read_text()
+        assert "openalpr/benchmarks" in notes and "AGPL-3.0" in notes
+        for vehicle in VEHICLES:
+            assert (PHOTO_DIR / vehicle.photo).is_file()
+            assert f"| `{vehicle.photo}` | {vehicle.plate} | {vehicle.kind} " in notes
+        assert (PHOTO_DIR / "background.jpg").is_file()
 
     def test_the_same_arguments_give_the_same_video(self, tmp_path):
         first = make_demo_video(tmp_path / "a.mp4", seconds=1, fps=5, width=320, height=180)
@@ -223,3 +236,14 @@ class TestDemoVideo:
                                 capture_output=True, text=True, check=True).stdout
         frames = [line.rsplit(",", 1)[1].strip() for line in hashes.splitlines() if not line.startswith("#")]
         assert len(frames) == 10 and len(set(frames)) == 1
+
+
+def test_a_runs_passages_are_weighed_against_the_demos_real_passes():
+    from apps.devtools.bench.harness import passage_figures
+    from apps.devtools.simcam.demo_video import PLATES, SECONDS_PER_VEHICLE
+
+    rows = [[PLATES[0], "car", True], [PLATES[1], "truck", True], ["XXX1234", "car", True], ["", "", True]]
+    figures = passage_figures(rows, cameras=2, seconds=2 * SECONDS_PER_VEHICLE)  # four real passes
+    assert (figures["passages"], figures["real_passes"], figures["per_pass"]) == (4, 4, 1.0)
+    assert (figures["junk"], figures["unread"], figures["class_present"]) == (0.25, 1, 0.75)
+    assert "per_pass=1.00 junk=0.250" in figures["line"]

@@ -2,6 +2,7 @@ import json
 import re
 import shutil
 
+import cv2
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -33,6 +34,22 @@ def test_detector_finds_the_car_and_reads_its_plate(detector, name):
     x1, y1, x2, y2 = plate["box"]
     assert x1 * width < (truth_box[0] + truth_box[2]) / 2 < x2 * width
     assert {"vehicles", "plates", "ocr", "total"} <= payload["timings"].keys()
+
+
+@pytest.mark.ai
+def test_a_plate_found_with_its_mount_as_well_is_one_plate(detector):
+    # The demo's pickup coming in: the plate model finds its plate, and its plate with the mount around it.
+    import numpy as np
+
+    from apps.devtools.simcam.demo_video import VEHICLES, Passage, Renderer
+
+    pickup = next(vehicle for vehicle in VEHICLES if vehicle.plate == "8P62983")
+    frame = Renderer([Passage(pickup, 0.0, 1.0, 5.0, 6.0)], 1280, 720).frame(0.1)
+
+    result = detector.detect(cv2.cvtColor(np.asarray(frame), cv2.COLOR_RGB2BGR))
+
+    assert [(plate.text, plate.vehicle) for plate in result.plates] == [("8P62983", 0)]
+    assert result.vehicles[0].label == "truck"
 
 
 @pytest.mark.ai

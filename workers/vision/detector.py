@@ -28,6 +28,9 @@ from .zones import inside_zones
 VEHICLE_CLASSES = {2: "car", 3: "motorcycle", 5: "bus", 7: "truck"}
 VEHICLE_CONFIDENCE = 0.3
 PLATE_CONFIDENCE = 0.25
+# The plate model often finds a plate twice: the plate, and the plate with its frame or mount (IoU ~0.65,
+# over ultralytics' 0.7 default). Two plates never overlap this much, so keep only the surer box.
+PLATE_NMS_IOU = 0.5
 MODEL_SIZE = 640
 # Crop rule (measured): a side margin pulls in city/state names and slogans, and
 # the top and bottom edges of the box carry frame and text: trim them.
@@ -185,7 +188,8 @@ class Detector:
         """Plate boxes in frame pixels, found in `region` (x1, y1, x2, y2 px) of the frame."""
         x1, y1, x2, y2 = region
         image = downscale(frame[y1:y2, x1:x2])
-        found = self.plate_model.predict(image, imgsz=MODEL_SIZE, conf=PLATE_CONFIDENCE, verbose=False, retina_masks=False)[0]
+        found = self.plate_model.predict(image, imgsz=MODEL_SIZE, conf=PLATE_CONFIDENCE, iou=PLATE_NMS_IOU, verbose=False,
+                                         retina_masks=False)[0]
         region_width, region_height = x2 - x1, y2 - y1
         return [
             ((x1 + bx1 * region_width, y1 + by1 * region_height, x1 + bx2 * region_width, y1 + by2 * region_height), float(conf))

@@ -5,6 +5,7 @@ stand-in media server, simulated cameras on the demo video, the io, frames and
 AI workers as `make run` starts them, beat, and optionally the web server.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -31,6 +32,32 @@ REDIS_DBS = {"REDIS_SESSIONS_URL": 4, "REDIS_CACHE_URL": 5, "REDIS_STREAMING_URL
 
 class HarnessError(Exception):
     pass
+
+
+def passage_figures(rows, *, cameras, seconds):
+    """What a run's stored passages say about reading the demo video, from [plate, class, had a vehicle] rows.
+
+    Each camera loops the demo video, one vehicle every SECONDS_PER_VEHICLE: the real passes are cameras ×
+    seconds ÷ that (±1 a camera at the window's edges). Junk: a passage whose plate is no shown vehicle's."""
+    from apps.devtools.simcam.demo_video import PLATES, SECONDS_PER_VEHICLE
+
+    real = cameras * seconds / SECONDS_PER_VEHICLE
+    with_vehicle = [row for row in rows if row[2]]
+    figures = {
+        "passages": len(rows),
+        "real_passes": round(real, 1),
+        "per_pass": len(rows) / real if real else 0.0,
+        "junk": sum(bool(plate) and plate not in PLATES for plate, _, _ in rows) / len(rows) if rows else 0.0,
+        "unread": sum(not plate for plate, _, _ in rows),
+        "class_present": (sum(bool(label) for _, label, _ in with_vehicle) / len(with_vehicle)
+                          if with_vehicle else 0.0),
+    }
+    figures["line"] = (
+        f"passages={figures['passages']} real_passes={figures['real_passes']:g} "
+        f"per_pass={figures['per_pass']:.2f} junk={figures['junk']:.3f} unread={figures['unread']} "
+        f"class_present={figures['class_present']:.3f}"
+    )
+    return figures
 
 
 def process_tree(pid):
@@ -171,6 +198,19 @@ class Stack:
             "print(json.dumps(ids))\n"
         )
         return [int(v) for v in self.run_python(script).strip().splitlines()[-1].strip("[]").split(",")]
+
+    def passages(self, camera_ids, since, until):
+        """The passages the cameras stored that began between `since` and `until` (epoch seconds), weighed
+        against the demo video's real passes in that time: see `passage_figures`."""
+        script = (
+            "import json\nfrom datetime import datetime, timezone\nfrom apps.detections.models import Detection\n"
+            f"window = [datetime.fromtimestamp(t, timezone.utc) for t in ({since!r}, {until!r})]\n"
+            f"rows = Detection.objects.filter(camera_id__in={list(camera_ids)!r}, first_seen__range=window)\n"
+            "print(json.dumps([[d.plate_text, d.vehicle_class, d.frame_readings.filter(vehicle_box__isnull=False)"
+            ".exists()] for d in rows]))\n"
+        )
+        rows = json.loads(self.run_python(script).strip().splitlines()[-1])
+        return passage_figures(rows, cameras=len(camera_ids), seconds=until - since)
 
     def usage(self):
         return {proc.harness_name: cpu_and_rss(proc.pid) for proc in self.procs}

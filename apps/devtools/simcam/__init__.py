@@ -1,8 +1,8 @@
 """Simulated IP cameras and the generated demo video, for tests and local runs.
 
     from apps.devtools.simcam import demo_video_path, read_plates
-    video = demo_video_path()            # var/demo/demo-v1.mp4, generated on first use
-    read_plates(video)["plates"]         # [{"text": "BRA2E19", "in_view": [0.3, 7.2], ...}, ...]
+    video = demo_video_path()            # var/demo/demo-v4.mp4, generated on first use
+    read_plates(video)["plates"]         # [{"text": "6MWF778", "vehicle": "car", "in_view": [0.3, 7.28], ...}, ...]
 
     from apps.devtools.simcam.server import CameraServer   # loads GStreamer
     with CameraServer({"gate": video}, port=0) as server:

@@ -14,10 +14,10 @@ from apps.cameras.models import Camera
 from apps.cameras.services import camera_create
 
 DEMO_CAMERAS = [
-    # name, path on the simulated camera server, plate camera. Both are plate cameras: the
-    # demo's drawn vehicles are not photographs, so YOLO does not see them, but their plates read.
-    ("Demo gate", "gate", True),
-    ("Demo lane", "lane", True),
+    # name, path on the simulated camera server, plate camera. Both are overview cameras: the demo's
+    # vehicles are photographs, so the whole chain runs (YOLO vehicle, the plate on it, OCR).
+    ("Demo gate", "gate", False),
+    ("Demo lane", "lane", False),
 ]
 
 

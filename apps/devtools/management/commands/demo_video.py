@@ -10,12 +10,12 @@ from tqdm import tqdm
 
 
 class Command(BaseCommand):
-    help = "Render the demo street video (H.264) with its plate list next to it."
+    help = "Render the demo gate-camera video (photographed vehicles, H.264) with its plate list next to it."
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="the .mp4 to write")
-        parser.add_argument("--seconds", type=float, default=30.0)
+        parser.add_argument("--seconds", type=float, default=45.0)
         parser.add_argument("--fps", type=int, default=10)
         parser.add_argument("--width", type=int, default=1280)
         parser.add_argument("--height", type=int, default=720)

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         before = {cid: counters(store, cid) for cid in camera_ids}
         store.delete(*[f"latency:{cid}:frame_to_persisted" for cid in camera_ids])
         cpu_before = {name: cpu for name, (cpu, _) in stack.usage().items()}
-        started = time.monotonic()
+        started, started_at = time.monotonic(), time.time()
         self._log(f"==> measuring for {seconds} s")
         with QueueDepth(stack.env["CELERY_BROKER_URL"]) as depth:
             ws_delays = asyncio.run(listen_for_pushes(stack.env["CHANNEL_LAYER_URL"], seconds))
@@ -192,6 +192,8 @@ class Command(BaseCommand):
             frames = stage_frames[stage]
             per_frame = cpu_seconds.get(process, 0.0) / frames if frames else float("nan")
             self._log(f"{stage:<8} {frames:>7.0f} {per_frame:>12.3f}")
+        passages = stack.passages(camera_ids, started_at, started_at + elapsed)
+        self._log(f"\npassages (begun while measuring): {passages['line']}")
         samples = depth.samples or [0]
         self._log(f"\ndetect queue depth: mean {sum(samples) / len(samples):.1f}, max {max(samples)} "
                   f"({len(depth.samples)} samples)")

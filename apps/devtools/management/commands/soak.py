@@ -26,6 +26,7 @@ import websockets
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.devtools.bench.harness import HarnessError, Stack
+from apps.devtools.simcam.demo_video import PLATES
 from vms import pipeline_metrics
 from vms.stats import percentile
 
@@ -68,7 +69,7 @@ class Operator(threading.Thread):
 
     def actions(self):
         camera = random.choice(self.camera_ids)
-        plate = random.choice(["BRA", "ABC1", "RIO4F21", "QWE9876", "A8C1234"])
+        plate = random.choice([*PLATES, "6MW", "5FE", "0O256M1"])  # the demo's plates, prefixes, a confusable
         return [
             ("page /", "GET", "/", {}),
             ("page /cameras/", "GET", "/cameras/", {}),
@@ -162,7 +163,7 @@ class Command(BaseCommand):
         for operator in operators:
             operator.start()
         store = redis.Redis.from_url(stack.env["REDIS_AI_URL"])
-        started = time.monotonic()
+        started, started_at = time.monotonic(), time.time()
         duration = minutes * 60
         memory_start = None
         next_report = 30
@@ -177,9 +178,13 @@ class Command(BaseCommand):
                 next_report += 30
             time.sleep(1)
         stop.set()
+        ended_at = time.time()
         memory_end = {name: rss for name, (_, rss) in stack.usage().items()}
         ledger = self._drain_and_balance(stack, store, camera_ids)
-        self._report(results, memory_start or memory_end, memory_end, ledger, operators, camera_ids, users, minutes)
+        # The first minute is left out: the models load and the readers open.
+        passages = stack.passages(camera_ids, started_at + min(60, duration / 2), ended_at)
+        self._report(results, memory_start or memory_end, memory_end, ledger, operators, camera_ids, users, minutes,
+                     passages)
 
     def _drain_and_balance(self, stack, store, camera_ids):
         """Stop new frames, wait for those in flight, then check every grabbed frame is accounted for."""
@@ -198,7 +203,7 @@ class Command(BaseCommand):
             grabbed, accounted = grabbed + g, accounted + a
         return grabbed, accounted
 
-    def _report(self, results, memory_start, memory_end, ledger, operators, camera_ids, users, minutes):
+    def _report(self, results, memory_start, memory_end, ledger, operators, camera_ids, users, minutes, passages):
         self._log(f"\n{'page / API':<26} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7}")
         api_latencies, page_latencies = [], []
         for label in sorted(results.latencies):
@@ -220,6 +225,7 @@ class Command(BaseCommand):
         balanced = grabbed == accounted
         self._log(f"\nframe ledger: grabbed {grabbed}, still + empty + persisted + superseded + dropped {accounted} "
                   f"→ {'balanced' if balanced else f'UNACCOUNTED {grabbed - accounted}'}")
+        self._log(f"\npassages (after the first minute): {passages['line']}")
         _, errors = results.total()
         self._log(
             f"\ncameras={len(camera_ids)} users={users} minutes={minutes:g} errors={errors} "
