@@ -155,3 +155,18 @@ def post(url, *, data, headers, timeout):
         return session.post(
             pinned, data=data, headers={**headers, "Host": host_header}, timeout=timeout, allow_redirects=False
         )
+
+
+def standard_webhook_headers(*, secret, message_id, body, at=None):
+    """Standard Webhooks headers of one message: `webhook-id` (the receiver's idempotency key), `webhook-timestamp`
+    (Unix seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under `secret`)."""
+    from datetime import datetime, timezone
+
+    from standardwebhooks.webhooks import Webhook
+
+    at = at or datetime.now(timezone.utc)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+    }

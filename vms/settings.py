@@ -274,6 +274,12 @@ if not 0 <= CAMERA_OFFLINE_ALERT_SECONDS < float("inf"):
              " (0 or more; 0 turns the notification off)")
 # "Test connection" and the probe's look at a camera's own source give up after this long.
 CAMERA_TEST_SECONDS = env_float("CAMERA_TEST_SECONDS", "8")
+# Where camera-health notifications are also POSTed (optional; docs/events.md), and the Standard Webhooks
+# secret (whsec_…) that signs them; empty: no webhook, unsigned.
+CAMERA_HEALTH_WEBHOOK_URL = env("CAMERA_HEALTH_WEBHOOK_URL", "").strip()
+if CAMERA_HEALTH_WEBHOOK_URL and not CAMERA_HEALTH_WEBHOOK_URL.startswith(("http://", "https://")):
+    sys.exit("CAMERA_HEALTH_WEBHOOK_URL: not an http:// or https:// URL")
+CAMERA_HEALTH_WEBHOOK_SECRET = env("CAMERA_HEALTH_WEBHOOK_SECRET", "").strip()
 # Fernet key (32 url-safe base64 bytes) for camera passwords; derived from SECRET_KEY if empty.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 

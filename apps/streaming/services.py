@@ -8,10 +8,12 @@ import json
 import logging
 import subprocess
 import time
+import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
 import redis
+import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -24,8 +26,9 @@ from apps.cameras.models import Camera, ProvisionState, StatusChange, StreamStat
 from apps.cameras.presenters import camera_public
 from apps.streaming.client import MediaServerError, PathNotFound, media_server
 from apps.streaming.source_check import SourceCheck, source_check
-from vms import events, live, pipeline_metrics
+from vms import events, live, outbound, pipeline_metrics
 from vms.encryption import decrypt
+from vms.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -457,7 +460,43 @@ def camera_health_notification(camera, kind):
 
 
 def _announce_health(camera, kind):
+    from apps.streaming import tasks
+
     body = camera_health_notification(camera, kind)
     logger.log(logging.WARNING if kind == "camera.offline" else logging.INFO, "%s", body["message"])
     transaction.on_commit(lambda: (events.publish("system.notification", body),
                                    live.push(live.NOTIFICATIONS, "camera.health", body)))
+    if settings.CAMERA_HEALTH_WEBHOOK_URL:
+        message_id = f"msg_{uuid.uuid4().hex}"  # the same for every retry: the receiver's idempotency key
+        transaction.on_commit(lambda: enqueue(tasks.camera_health_webhook, camera.pk, kind, message_id))
+
+
+class CameraHealthWebhookFailed(Exception):
+    """The receiver did not take the camera-health webhook (answered other than 2xx, or not at all): retried."""
+
+
+def camera_health_webhook_send(*, camera_id, kind, message_id):
+    """POST one camera-health notification to CAMERA_HEALTH_WEBHOOK_URL, signed with its secret when there is one.
+
+    Refused destinations (inward, vms/outbound.py) are logged and dropped; other failures raise for a retry.
+    Neither the URL nor an answer is logged: either may carry a receiver's secret."""
+    camera = Camera.objects.filter(pk=camera_id).first()
+    if camera is None or not settings.CAMERA_HEALTH_WEBHOOK_URL:
+        return False
+    body = json.dumps({"type": "system.notification", "version": 1, "at": timezone.now().isoformat(),
+                       **camera_health_notification(camera, kind)}, separators=(",", ":"))
+    headers = {"Content-Type": "application/json"}
+    if settings.CAMERA_HEALTH_WEBHOOK_SECRET:
+        headers |= outbound.standard_webhook_headers(
+            secret=settings.CAMERA_HEALTH_WEBHOOK_SECRET, message_id=message_id, body=body
+        )
+    try:
+        answer = outbound.post(settings.CAMERA_HEALTH_WEBHOOK_URL, data=body.encode(), headers=headers, timeout=5)
+    except outbound.RefusedDestination as exc:
+        logger.error("camera-health webhook refused: %s", exc)
+        return False
+    except requests.RequestException as exc:
+        raise CameraHealthWebhookFailed(exc.__class__.__name__) from None
+    if not 200 <= answer.status_code < 300:
+        raise CameraHealthWebhookFailed(f"HTTP {answer.status_code}")
+    return True

@@ -43,3 +43,10 @@ def media_sessions_sweep():
     from apps.streaming.media_auth import media_sessions_sweep
 
     return media_sessions_sweep()
+
+
+# On the events queue with the watch lists' webhooks (the webhook worker): 2 s, 4 s, … up to 10 min.
+@shared_task(name="events.camera_health_webhook", ignore_result=True, autoretry_for=(services.CameraHealthWebhookFailed,),
+             max_retries=8, retry_backoff=2, retry_backoff_max=600)
+def camera_health_webhook(camera_id, kind, message_id):
+    services.camera_health_webhook_send(camera_id=camera_id, kind=kind, message_id=message_id)

@@ -9,11 +9,8 @@ alert: the receiver's idempotency key), `webhook-timestamp` (Unix seconds) and
 
 import base64
 import secrets
-from datetime import datetime, timezone
 
-from standardwebhooks.webhooks import Webhook
-
-from vms import encryption
+from vms import encryption, outbound
 
 
 def new_secret():
@@ -30,9 +27,4 @@ def unseal(sealed):
 
 
 def signed_headers(*, secret, message_id, body, at=None):
-    at = at or datetime.now(timezone.utc)
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, at, body),
-    }
+    return outbound.standard_webhook_headers(secret=secret, message_id=message_id, body=body, at=at)

@@ -268,6 +268,52 @@ def test_a_camera_offline_past_the_setting_notifies_once_and_recovery_clears_it(
     assert pushed[0]["title"] == f"Camera {camera.name} is offline"
 
 
+def test_camera_health_reaches_the_webhook_signed_and_retried_and_never_logs_its_url(
+    alice, closed_port, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from standardwebhooks.webhooks import Webhook
+
+    from apps.streaming import tasks
+    from tests.watchlists.test_webhooks import Receiver
+
+    receiver = Receiver([500, 200])  # the first attempt fails: the task retries
+    try:
+        secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+        settings.CAMERA_HEALTH_WEBHOOK_URL = receiver.url + "?token=receivers-secret"
+        settings.CAMERA_HEALTH_WEBHOOK_SECRET = secret
+        settings.CAMERA_OFFLINE_ALERT_SECONDS = 60
+        settings.STREAM_STATE_HOLD_SECONDS = 0
+        run = lambda *args: tasks.camera_health_webhook.apply(args=args)  # noqa: E731
+        monkeypatch.setattr(tasks.camera_health_webhook, "delay", run)
+        camera = camera_at(alice, closed_port)
+        services.camera_set_stream_state(camera_id=camera.pk, state="offline", reason="source failed: connection refused")
+        Camera.objects.filter(pk=camera.pk).update(stream_state_since=timezone.now() - timedelta(seconds=61))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.camera_health_notify()
+        assert len(receiver.requests) == 2
+        first, second = receiver.requests
+        assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"]  # one message, retried
+        body = Webhook(secret).verify(second["raw"], second["headers"])
+        assert body["kind"] == "camera.offline" and body["camera"]["id"] == camera.pk
+        assert "connection refused" in body["message"]
+        assert "receivers-secret" not in caplog.text
+    finally:
+        receiver.stop()
+
+
+def test_a_camera_health_webhook_url_that_is_no_url_stops_start_up():
+    import subprocess
+    import sys
+
+    from tests.processes import test_env
+
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=test_env(CAMERA_HEALTH_WEBHOOK_URL="ftp://x"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["CAMERA_HEALTH_WEBHOOK_URL: not an http:// or https:// URL"]
+
+
 def test_a_frozen_camera_notifies_too_and_zero_turns_it_off(alice, closed_port, settings):
     camera = camera_at(alice, closed_port)
     Camera.objects.filter(pk=camera.pk).update(stream_state="frozen", stream_state_since=timezone.now() - timedelta(hours=1))
