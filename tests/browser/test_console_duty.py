@@ -167,8 +167,6 @@ def test_the_mosaic_fills_the_width_and_goes_fullscreen_one_tile_or_all(olivia, 
 
 def test_the_dashboard_figures_follow_a_new_detection_without_a_reload(olivia, camera, asgi_server, browser):
     """HTMX fetches the figures again when the live socket says a detection came (dashboard.js marks them stale)."""
-    from selenium.webdriver.common.by import By
-
     from tests.watchlists.conftest import see
 
     base, driver = asgi_server.base_url, browser
@@ -176,10 +174,14 @@ def test_the_dashboard_figures_follow_a_new_detection_without_a_reload(olivia, c
     wait_for(lambda: js(driver, "return document.documentElement.dataset.live") == "open", timeout=15,
              what="the live WebSocket")
     js(driver, "window.stillTheSamePage = true;")
-    today = driver.find_element(By.CSS_SELECTOR, "[data-figure=today]").text
+    # Read in one script: HTMX may swap the element between a find and a read (a stale element, seen in CI).
+    def figure():
+        return js(driver, "var e = document.querySelector('[data-figure=today]'); return e ? e.textContent.trim() : null")
+
+    today = figure()
     see(camera, "ABC1234", watchlists=False)
     see(camera, "XYZ9876", watchlists=False)  # two at once: the second is not lost to the first's refresh
-    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "[data-figure=today]").text == str(int(today) + 2),
+    wait_for(lambda: figure() == str(int(today) + 2),
              timeout=20, what="the figures refreshed")
     assert js(driver, "return window.stillTheSamePage") is True
     shot(driver, "dashboard-figures-live")
